@@ -1,0 +1,13 @@
+"""Lüliang service-coverage planner: policy checks, siting plans and offline maps.
+
+Implements the geographic measures of 吕政办发〔2019〕41号 (Lüliang's measures on the
+"two no-worries, three guarantees"): village clinic coverage (article 7), township doctors
+(article 8), drinking-water projects (articles 12-14) and relocation sites (articles 15-17).
+"""
+
+from coverage.config import Rules, load_rules
+from coverage.errors import InputError, OfflineError
+
+__version__ = "0.1.0"
+
+__all__ = ["InputError", "OfflineError", "Rules", "__version__", "load_rules"]
