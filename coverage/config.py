@@ -155,7 +155,7 @@ def _default_text() -> str:
 
 def _merge(base: dict[str, Any], over: Mapping[str, Any], path: str, file: str) -> None:
     """Merge ``over`` into ``base`` in place, rejecting unknown keys and wrong types."""
-    free = path.split(".")[0] in _FREE_SECTIONS
+    free = path.split(".", maxsplit=1)[0] in _FREE_SECTIONS
     for key, value in over.items():
         where = f"{path}.{key}" if path else key
         if key not in base:
