@@ -1,0 +1,106 @@
+"""Ledgers (台账): Excel workbooks with one sheet per county plus a summary, and CSV twins."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+_SHEET_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    base = (str(name).translate(_SHEET_FORBIDDEN) or "sheet")[:31]
+    title, k = base, 1
+    while title in used:
+        k += 1
+        title = f"{base[:28]}_{k}"
+    used.add(title)
+    return title
+
+
+def _write_sheet(wb: Workbook, title: str, table: pd.DataFrame) -> None:
+    ws = wb.create_sheet(title)
+    ws.append([str(c) for c in table.columns])
+    cells = table.astype(object).where(table.notna(), None)  # NaN -> blank cell
+    for row in cells.itertuples(index=False, name=None):
+        ws.append(list(row))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = _HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.freeze_panes = "A2"
+    for idx, col in enumerate(table.columns, start=1):
+        values = table[col].astype(str).str.len()
+        width = max(len(str(col)) * 2, int(values.max()) if len(values) else 0) + 2
+        ws.column_dimensions[get_column_letter(idx)].width = min(max(width, 8), 60)
+
+
+def write_ledger(
+    rows: pd.DataFrame,
+    summary: pd.DataFrame,
+    path: str | Path,
+    *,
+    county_col: str,
+    summary_title: str = "汇总",
+    extra_sheets: Sequence[tuple[str, pd.DataFrame]] = (),
+) -> Path:
+    """Write a ledger workbook: a summary sheet, then one sheet per county.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        Ledger rows with the final (e.g. Chinese) headers; ``county_col`` names the county
+        column used to split sheets.
+    summary : DataFrame
+        The summary table (first sheet).
+    path : str or Path
+        The ``.xlsx`` file to write.
+    county_col : str
+        Column of ``rows`` holding the county.
+    summary_title : str
+        Title of the summary sheet.
+    extra_sheets : sequence of (title, DataFrame)
+        More sheets appended after the summary (e.g. township staffing).
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set[str] = set()
+    _write_sheet(wb, _sheet_title(summary_title, used), summary)
+    for title, table in extra_sheets:
+        _write_sheet(wb, _sheet_title(title, used), table)
+    for county, part in rows.groupby(county_col, sort=True):
+        _write_sheet(wb, _sheet_title(str(county), used), part)
+    out = Path(path)
+    wb.save(out)
+    return out
+
+
+def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
+    """Write a table as UTF-8 CSV with a byte-order mark, so Excel in China opens it cleanly.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The table.
+    path : str or Path
+        The ``.csv`` file to write.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    out = Path(path)
+    table.to_csv(out, index=False, encoding="utf-8-sig")
+    return out

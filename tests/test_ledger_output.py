@@ -1,0 +1,52 @@
+"""Ledger workbooks and staged output."""
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from coverage._output import staged_output
+from coverage.ledger import write_csv, write_ledger
+
+
+def test_ledger_sheets_and_headers(tmp_path):
+    rows = pd.DataFrame(
+        {"县": ["兴县", "临县", "兴县"], "村": ["甲", "乙", "丙"], "常住人口": [120, 80, float("nan")]}
+    )
+    summary = pd.DataFrame({"县": ["兴县", "临县"], "村数": [2, 1]})
+    path = write_ledger(rows, summary, tmp_path / "l.xlsx", county_col="县")
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["汇总", "临县", "兴县"]
+    ws = wb["兴县"]
+    assert [c.value for c in ws[1]] == ["县", "村", "常住人口"]
+    assert [c.value for c in ws[2]] == ["兴县", "甲", 120]
+    assert ws.cell(3, 3).value is None  # NaN written as a blank cell
+    assert ws.max_row == 3
+    assert wb["汇总"].cell(2, 2).value == 2
+    csv = write_csv(rows, tmp_path / "l.csv")
+    assert csv.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert pd.read_csv(csv, encoding="utf-8-sig")["村"].tolist() == ["甲", "乙", "丙"]
+
+
+def test_staged_output_moves_on_success(tmp_path):
+    out = tmp_path / "out"
+    with staged_output(out) as stage:
+        (stage / "a.csv").write_text("x", encoding="utf-8")
+        (stage / "sub").mkdir()
+        (stage / "sub" / "b.html").write_text("y", encoding="utf-8")
+        assert not out.exists()
+    assert (out / "a.csv").read_text(encoding="utf-8") == "x"
+    assert (out / "sub" / "b.html").is_file()
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_staged_output_leaves_nothing_on_failure(tmp_path):
+    out = tmp_path / "out"
+
+    def job() -> None:
+        with staged_output(out) as stage:
+            (stage / "a.csv").write_text("x", encoding="utf-8")
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        job()
+    assert list(tmp_path.iterdir()) == []
