@@ -40,7 +40,7 @@ def instance(seed: int) -> tuple[pd.DataFrame, list[str], list[str], list[str]]:
     demand_ids = [f"v{k:05d}" for k in range(N_DEMAND)]
     cand_ids = [f"c{k:05d}" for k in range(N_CANDIDATE)]
     pairs = pd.DataFrame(
-        {"demand_id": np.asarray(demand_ids)[i], "candidate_id": np.asarray(cand_ids)[j]}
+        {"origin_id": np.asarray(demand_ids)[i], "destination_id": np.asarray(cand_ids)[j]}
     )
     existing = rng.choice(cand_ids, size=N_EXISTING, replace=False).tolist()
     return pairs, demand_ids, cand_ids, existing
@@ -51,7 +51,7 @@ def naive(pairs: pd.DataFrame, demand_ids: list[str], cand_ids: list[str], exist
     start = time.perf_counter()
     exist = set(existing)
     cover: dict[str, set[str]] = {d: set() for d in demand_ids}
-    for d, c in zip(pairs["demand_id"], pairs["candidate_id"], strict=True):
+    for d, c in zip(pairs["origin_id"], pairs["destination_id"], strict=True):
         cover[d].add(c)
     rows = [sorted(cs) for cs in cover.values() if cs and not (cs & exist)]
     col = {c: k for k, c in enumerate(c for c in cand_ids if c not in exist)}

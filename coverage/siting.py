@@ -186,8 +186,8 @@ class LSCP(_Solved):
         *,
         existing: Iterable[Any] | None = None,
         candidate_costs: Any = None,
-        demand_col: str = "demand_id",
-        candidate_col: str = "candidate_id",
+        demand_col: str = "origin_id",
+        candidate_col: str = "destination_id",
     ) -> LSCP:
         """Build the model from coverage pairs.
 
@@ -206,7 +206,8 @@ class LSCP(_Solved):
         candidate_costs : scalar, Mapping, Series or array-like, optional
             Cost of opening each candidate (default 1 each: minimise the count).
         demand_col, candidate_col : str
-            Id columns of a pairs table.
+            Id columns of a pairs table; the defaults match ``Router.within`` output
+            (origins = demands travelling to destinations = facilities).
 
         Returns
         -------
@@ -266,6 +267,9 @@ class LSCP(_Solved):
                 msg = "set covering found no feasible solution"
                 raise SolverError(msg, report)
             self._open[self._cols[x > 0.5]] = True
+            self._open = _drop_redundant(
+                self._open, self.existing_mask, self.pairs, ~self._uncoverable
+            )
         return self
 
     @property
@@ -401,8 +405,8 @@ class MCLP(_Solved):
         p: int,
         *,
         existing: Iterable[Any] | None = None,
-        demand_col: str = "demand_id",
-        candidate_col: str = "candidate_id",
+        demand_col: str = "origin_id",
+        candidate_col: str = "destination_id",
     ) -> MCLP:
         """Build the model from coverage pairs.
 
@@ -421,7 +425,8 @@ class MCLP(_Solved):
         existing : iterable, optional
             Facilities open already.
         demand_col, candidate_col : str
-            Id columns of a pairs table.
+            Id columns of a pairs table; the defaults match ``Router.within`` output
+            (origins = demands travelling to destinations = facilities).
 
         Returns
         -------
@@ -493,6 +498,7 @@ class MCLP(_Solved):
             msg = "maximal covering found no feasible solution"
             raise SolverError(msg, report)
         self._open[self._cols[x[:n_c] > 0.5]] = True
+        self._open = _drop_redundant(self._open, self.existing_mask, self.pairs, self.weights > 0)
         return self
 
     def _covered_mask(self) -> np.ndarray:
@@ -543,6 +549,42 @@ class MCLP(_Solved):
         return self.covered_weight / total if total > 0 else math.nan
 
 
+def _drop_redundant(
+    open_mask: np.ndarray, existing_mask: np.ndarray, pairs: Pairs, keep: np.ndarray
+) -> np.ndarray:
+    """Close new facilities whose ``keep`` demands all have another open facility.
+
+    One pass over the new facilities chosen (a solver stopped early, or ties in maximal
+    covering, may open facilities that add nothing); coverage of ``keep`` demands is unchanged.
+
+    Parameters
+    ----------
+    open_mask, existing_mask : numpy.ndarray
+        Boolean per facility: open, and open already before the plan.
+    pairs : Pairs
+        Deduplicated coverage pairs.
+    keep : numpy.ndarray
+        Boolean per demand: coverage that must be kept.
+
+    Returns
+    -------
+    numpy.ndarray
+        The new open mask.
+    """
+    out = open_mask.copy()
+    count = np.bincount(pairs.i[out[pairs.j]], minlength=len(keep))
+    order = np.argsort(pairs.j, kind="stable")
+    by_j = pairs.i[order]
+    bounds = np.searchsorted(pairs.j[order], np.arange(len(out) + 1))
+    for j in np.flatnonzero(out & ~existing_mask):  # one step per facility chosen
+        mine = by_j[bounds[j] : bounds[j + 1]]
+        mine = mine[keep[mine]]
+        if (count[mine] >= 2).all():
+            out[j] = False
+            count[by_j[bounds[j] : bounds[j + 1]]] -= 1
+    return out
+
+
 def _check_p(p: Any) -> int:
     if isinstance(p, bool) or not isinstance(p, int | np.integer) or p < 0:
         msg = f"p must be a non-negative integer, got {p!r}"
@@ -560,8 +602,8 @@ def coverage_curve(
     existing: Iterable[Any] | None = None,
     time_limit_s: float | None = None,
     mip_rel_gap: float | None = None,
-    demand_col: str = "demand_id",
-    candidate_col: str = "candidate_id",
+    demand_col: str = "origin_id",
+    candidate_col: str = "destination_id",
 ) -> pd.DataFrame:
     """Weight covered against the number of new facilities p (maximal covering per p).
 
@@ -680,9 +722,9 @@ def assign(
     open_ids: Iterable[Any],
     *,
     capacity: Any = None,
-    demand_col: str = "demand_id",
-    facility_col: str = "facility_id",
-    cost_col: str = "cost",
+    demand_col: str = "origin_id",
+    facility_col: str = "destination_id",
+    cost_col: str = "time_s",
     time_limit_s: float | None = None,
     mip_rel_gap: float | None = None,
 ) -> AssignmentResult:
@@ -695,9 +737,9 @@ def assign(
     Parameters
     ----------
     pairs : pandas.DataFrame or scipy.sparse array
-        Pairs with a cost per unit of size (e.g. minutes). Table rows whose facility is not
-        open are ignored; a sparse matrix has one column per open id (stored entries are the
-        pairs, explicit zeros included).
+        Pairs with a cost per unit of size (e.g. seconds or minutes of travel). Table rows
+        whose facility is not open are ignored; a sparse matrix has one column per open id
+        (stored entries are the pairs, explicit zeros included).
     demand_ids : iterable
         Demand ids.
     sizes : scalar, Mapping, Series or array-like
@@ -707,7 +749,8 @@ def assign(
     capacity : scalar, Mapping, Series or array-like, optional
         Capacity per open facility (same unit as ``sizes``; ``inf`` allowed). None: no limit.
     demand_col, facility_col, cost_col : str
-        Columns of a pairs table.
+        Columns of a pairs table; the defaults match ``Router.within(demands, facilities)``
+        output, so the cost is then travel seconds (results in residents x seconds).
     time_limit_s, mip_rel_gap : float, optional
         Solver settings; defaults from ``load_rules().solver``.
 
@@ -833,8 +876,8 @@ class FacilityLocation(_Solved):
         existing: Iterable[Any] | None = None,
         weights: Any = None,
         budget: float | None = None,
-        demand_col: str = "demand_id",
-        candidate_col: str = "candidate_id",
+        demand_col: str = "origin_id",
+        candidate_col: str = "destination_id",
         cost_col: str = "cost",
     ) -> FacilityLocation:
         """Build the model.
@@ -861,7 +904,7 @@ class FacilityLocation(_Solved):
         budget : float, optional
             Total budget in yuan (fixed plus assignment costs).
         demand_col, candidate_col, cost_col : str
-            Columns of a pairs table.
+            Columns of a pairs table (ids as in ``Router.within`` output, cost in yuan).
 
         Returns
         -------
@@ -1028,16 +1071,17 @@ class CapacitatedAssignment(_Solved):
         village_group: Any = None,
         site_group: Any = None,
         same_group: bool | None = None,
-        village_col: str = "village_id",
-        site_col: str = "site_id",
-        minutes_col: str = "minutes",
+        village_col: str = "destination_id",
+        site_col: str = "origin_id",
+        time_col: str = "time_s",
     ) -> CapacitatedAssignment:
         """Build the model.
 
         Parameters
         ----------
         pairs : pandas.DataFrame
-            (village, site, minutes) rows: travel minutes from the site back to the village.
+            (site, village, seconds) rows: travel time in seconds from the site back to the
+            village (its fields).
         village_ids : iterable
             Villages to relocate.
         households, residents : scalar, Mapping, Series or array-like
@@ -1056,8 +1100,9 @@ class CapacitatedAssignment(_Solved):
         same_group : bool, optional
             Keep only same-group pairs (when groups are given); default
             ``load_rules().relocation.same_county``.
-        village_col, site_col, minutes_col : str
-            Columns of ``pairs``.
+        village_col, site_col, time_col : str
+            Columns of ``pairs``; the defaults match ``Router.within(sites, villages)``
+            output (travel from each site back to the old village, seconds).
 
         Returns
         -------
@@ -1070,8 +1115,9 @@ class CapacitatedAssignment(_Solved):
         vil = id_index(village_ids, "village_ids")
         site = id_index(site_ids, "site_ids")
         enc = encode_pairs(
-            pairs, vil, site, demand_col=village_col, candidate_col=site_col, value_col=minutes_col
+            pairs, vil, site, demand_col=village_col, candidate_col=site_col, value_col=time_col
         )
+        enc = Pairs(enc.i, enc.j, enc.value / 60.0)  # seconds -> minutes
         hh = aligned_values(households, vil, "households")
         res = aligned_values(residents, vil, "residents")
         cap = aligned_values(capacity, site, "capacity", allow_inf=True)

@@ -31,7 +31,7 @@ def random_cover(rng, n_dem, n_cand, density):
     i, j = np.nonzero(mask)
     dem = [f"d{k}" for k in range(n_dem)]
     cand = [f"c{k}" for k in range(n_cand)]
-    pairs = pd.DataFrame({"demand_id": [dem[k] for k in i], "candidate_id": [cand[k] for k in j]})
+    pairs = pd.DataFrame({"origin_id": [dem[k] for k in i], "destination_id": [cand[k] for k in j]})
     return pairs, dem, cand, mask
 
 
@@ -64,7 +64,7 @@ def brute_mclp(mask, weights, p, existing_cols):
 
 def check_pairs_cover(pairs, covered, open_ids):
     """Every covered demand has an open facility among its pairs, and vice versa."""
-    hit = pairs.loc[pairs["candidate_id"].isin(open_ids), "demand_id"]
+    hit = pairs.loc[pairs["destination_id"].isin(open_ids), "origin_id"]
     assert set(covered) == set(hit)
 
 
@@ -73,8 +73,8 @@ def check_pairs_cover(pairs, covered, open_ids):
 
 HAND_PAIRS = pd.DataFrame(
     {
-        "demand_id": ["a", "a", "b", "c", "c", "d"],
-        "candidate_id": ["X", "Y", "Y", "Y", "Z", "Z"],
+        "origin_id": ["a", "a", "b", "c", "c", "d"],
+        "destination_id": ["X", "Y", "Y", "Y", "Z", "Z"],
     }
 )
 
@@ -103,7 +103,7 @@ def test_lscp_existing_fixed_open_and_free():
     assert set(m.open_ids) == {"Y", "Z"}
     # An existing facility that is not among the candidates is still accepted.
     pairs = pd.concat(
-        [HAND_PAIRS, pd.DataFrame({"demand_id": ["b"], "candidate_id": ["OLD"]})],
+        [HAND_PAIRS, pd.DataFrame({"origin_id": ["b"], "destination_id": ["OLD"]})],
         ignore_index=True,
     )
     m2 = LSCP.from_pairs(pairs, list("abcde"), ["X", "Y", "Z"], existing=["OLD"]).solve()
@@ -112,7 +112,7 @@ def test_lscp_existing_fixed_open_and_free():
 
 
 def test_lscp_all_uncoverable_is_not_infeasible():
-    pairs = pd.DataFrame({"demand_id": ["a"], "candidate_id": ["X"]})
+    pairs = pd.DataFrame({"origin_id": ["a"], "destination_id": ["X"]})
     m = LSCP.from_pairs(pairs, ["a", "b", "c"], ["X", "Y"], existing=["X"]).solve()
     assert m.status == "optimal"
     assert m.n_new == 0
@@ -122,7 +122,9 @@ def test_lscp_all_uncoverable_is_not_infeasible():
 
 def test_lscp_candidate_costs():
     # Covering a and b: X alone costs 5, Y + Z cost 2 + 2.
-    pairs = pd.DataFrame({"demand_id": ["a", "b", "a", "b"], "candidate_id": ["X", "X", "Y", "Z"]})
+    pairs = pd.DataFrame(
+        {"origin_id": ["a", "b", "a", "b"], "destination_id": ["X", "X", "Y", "Z"]}
+    )
     m = LSCP.from_pairs(
         pairs, ["a", "b"], ["X", "Y", "Z"], candidate_costs={"X": 5, "Y": 2, "Z": 2}
     ).solve()
@@ -204,6 +206,10 @@ def test_mclp_hand_worked():
     assert m2.selected == ["Y"]
     assert m2.objective == pytest.approx(36.0)
     assert m2.covered_weight == pytest.approx(36.0)
+    # More facilities than useful: X adds nothing once Y and Z are open, so it is not chosen.
+    m3 = MCLP.from_pairs(HAND_PAIRS, list("abcde"), w, ["X", "Y", "Z"], 3).solve()
+    assert sorted(m3.selected) == ["Y", "Z"]
+    assert m3.covered_weight == pytest.approx(36.0)
 
 
 @pytest.mark.parametrize("seed", range(25))
@@ -247,7 +253,7 @@ def cost_pairs(rng, n_dem, n_fac, density):
     i, j = np.nonzero(mask)
     cost = rng.integers(1, 40, len(i)).astype(float)
     pairs = pd.DataFrame(
-        {"demand_id": [f"d{k}" for k in i], "facility_id": [f"f{k}" for k in j], "cost": cost}
+        {"origin_id": [f"d{k}" for k in i], "destination_id": [f"f{k}" for k in j], "time_s": cost}
     )
     return pairs, [f"d{k}" for k in range(n_dem)], [f"f{k}" for k in range(n_fac)]
 
@@ -255,7 +261,7 @@ def cost_pairs(rng, n_dem, n_fac, density):
 def brute_assign(pairs, dem, sizes, fac, cap):
     """Lexicographic optimum by enumeration: (assigned size max, then size x cost min)."""
     options = [
-        [None, *pairs.loc[pairs["demand_id"] == d, ["facility_id", "cost"]].values.tolist()]
+        [None, *pairs.loc[pairs["origin_id"] == d, ["destination_id", "time_s"]].values.tolist()]
         for d in dem
     ]
     best = (-1.0, 0.0)
@@ -280,11 +286,11 @@ def test_assign_uncapacitated_is_nearest():
     pairs, dem, fac = cost_pairs(rng, 30, 6, 0.3)
     sizes = pd.Series(rng.integers(1, 100, 30), index=dem)
     res = assign(pairs, dem, sizes, fac)
-    nearest = pairs.loc[pairs.groupby("demand_id")["cost"].idxmin()].set_index("demand_id")
+    nearest = pairs.loc[pairs.groupby("origin_id")["time_s"].idxmin()].set_index("origin_id")
     got = res.assignment.set_index("demand_id")
     assert set(got.index) == set(nearest.index)
-    assert (got.loc[nearest.index, "unit_cost"] == nearest["cost"]).all()
-    assert res.total_cost == pytest.approx(float((sizes[nearest.index] * nearest["cost"]).sum()))
+    assert (got.loc[nearest.index, "unit_cost"] == nearest["time_s"]).all()
+    assert res.total_cost == pytest.approx(float((sizes[nearest.index] * nearest["time_s"]).sum()))
     no_pair = set(dem) - set(nearest.index)
     assert set(res.unassigned["demand_id"]) == no_pair
     assert (res.unassigned["reason"] == "no_pair").all()
@@ -292,7 +298,7 @@ def test_assign_uncapacitated_is_nearest():
 
 def test_assign_ignores_closed_facilities():
     pairs = pd.DataFrame(
-        {"demand_id": ["a", "a", "b"], "facility_id": ["X", "Y", "Y"], "cost": [1.0, 5.0, 2.0]}
+        {"origin_id": ["a", "a", "b"], "destination_id": ["X", "Y", "Y"], "time_s": [1.0, 5.0, 2.0]}
     )
     res = assign(pairs, ["a", "b"], [10, 10], ["Y"])
     assert dict(zip(res.assignment["demand_id"], res.assignment["facility_id"], strict=True)) == {
@@ -304,9 +310,7 @@ def test_assign_ignores_closed_facilities():
 
 def test_assign_capacity_binding_hand_worked():
     # Y takes at most 11: a (10) + b (1) beats c (5) alone; d (20) fills Z; e has no pair.
-    pairs = HAND_PAIRS.rename(columns={"candidate_id": "facility_id"}).assign(
-        cost=[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
-    )
+    pairs = HAND_PAIRS.copy().assign(time_s=[1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
     res = assign(pairs, list("abcde"), [10, 1, 5, 20, 100], ["Y", "Z"], capacity={"Y": 11, "Z": 20})
     got = dict(zip(res.assignment["demand_id"], res.assignment["facility_id"], strict=True))
     assert got == {"a": "Y", "b": "Y", "d": "Z"}
@@ -319,7 +323,9 @@ def test_assign_capacity_binding_hand_worked():
 
 
 def test_assign_too_large():
-    pairs = pd.DataFrame({"demand_id": ["a", "b"], "facility_id": ["X", "X"], "cost": [1.0, 1.0]})
+    pairs = pd.DataFrame(
+        {"origin_id": ["a", "b"], "destination_id": ["X", "X"], "time_s": [1.0, 1.0]}
+    )
     res = assign(pairs, ["a", "b"], [50, 5], ["X"], capacity=10)
     assert res.assignment["demand_id"].tolist() == ["b"]
     assert res.unassigned.set_index("demand_id").loc["a", "reason"] == "too_large"
@@ -349,7 +355,7 @@ def test_assign_capacitated_brute_force(seed):
 def brute_facility(pairs, dem, qty, weight, cand, fixed, cap, existing, budget):
     """Lexicographic optimum by enumeration: (served weight max, then total cost min)."""
     options = [
-        [None, *pairs.loc[pairs["demand_id"] == d, ["candidate_id", "cost"]].values.tolist()]
+        [None, *pairs.loc[pairs["origin_id"] == d, ["destination_id", "cost"]].values.tolist()]
         for d in dem
     ]
     best = (-1.0, math.inf)
@@ -378,8 +384,8 @@ def test_facility_location_hand_worked():
     # b->S (100 + 10) = 160; b->P (40) + a->S (100 + 5) = 145 -> the latter.
     pairs = pd.DataFrame(
         {
-            "demand_id": ["a", "a", "b", "b", "c"],
-            "candidate_id": ["P", "S", "P", "S", "S"],
+            "origin_id": ["a", "a", "b", "b", "c"],
+            "destination_id": ["P", "S", "P", "S", "S"],
             "cost": [50.0, 5.0, 40.0, 10.0, 1.0],
         }
     )
@@ -411,8 +417,8 @@ def test_facility_location_hand_worked():
 def test_facility_location_budget():
     pairs = pd.DataFrame(
         {
-            "demand_id": ["a", "b", "c"],
-            "candidate_id": ["S1", "S1", "S2"],
+            "origin_id": ["a", "b", "c"],
+            "destination_id": ["S1", "S1", "S2"],
             "cost": [10.0, 10.0, 10.0],
         }
     )
@@ -444,8 +450,8 @@ def test_facility_location_brute_force(seed):
     cand = [f"s{k}" for k in range(n_cand)]
     pairs = pd.DataFrame(
         {
-            "demand_id": [dem[k] for k in i],
-            "candidate_id": [cand[k] for k in j],
+            "origin_id": [dem[k] for k in i],
+            "destination_id": [cand[k] for k in j],
             "cost": rng.integers(1, 60, len(i)).astype(float),
         }
     )
@@ -476,9 +482,9 @@ def test_facility_location_brute_force(seed):
 def test_capacitated_assignment_reasons_and_optimum():
     pairs = pd.DataFrame(
         {
-            "village_id": ["a", "a", "b", "c", "d", "e", "f"],
-            "site_id": ["S", "T", "S", "S", "U", "S", "S"],
-            "minutes": [20.0, 30.0, 10.0, 40.0, 20.0, 200.0, 15.0],
+            "destination_id": ["a", "a", "b", "c", "d", "e", "f"],
+            "origin_id": ["S", "T", "S", "S", "U", "S", "S"],
+            "time_s": 60.0 * np.array([20.0, 30.0, 10.0, 40.0, 20.0, 200.0, 15.0]),
         }
     )
     county = {"a": "X", "b": "X", "c": "X", "d": "X", "e": "X", "f": "X", "g": "X"}
@@ -513,7 +519,9 @@ def test_capacitated_assignment_reasons_and_optimum():
 
 
 def test_capacitated_assignment_capacity_reason_and_defaults():
-    pairs = pd.DataFrame({"village_id": ["a", "b"], "site_id": ["S", "S"], "minutes": [10.0, 10.0]})
+    pairs = pd.DataFrame(
+        {"destination_id": ["a", "b"], "origin_id": ["S", "S"], "time_s": [600.0, 600.0]}
+    )
     m = CapacitatedAssignment.from_pairs(
         pairs, ["a", "b"], [8, 8], [100, 50], ["S"], capacity=10
     ).solve()
@@ -521,7 +529,7 @@ def test_capacitated_assignment_capacity_reason_and_defaults():
     assert m.unassigned["reason"].tolist() == ["capacity"]
     # The default commute limit comes from the rules.
     limit = load_rules().relocation.max_commute_min
-    far = pairs.assign(minutes=[limit + 1.0, limit])
+    far = pairs.assign(time_s=[(limit + 1.0) * 60.0, limit * 60.0])
     m = CapacitatedAssignment.from_pairs(far, ["a", "b"], [1, 1], [1, 1], ["S"], 10).solve()
     assert m.assignment["village_id"].tolist() == ["b"]
     assert m.unassigned["reason"].tolist() == ["beyond_commute"]
