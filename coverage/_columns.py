@@ -1,0 +1,407 @@
+"""Header aliases: the English and Chinese column names accepted for each canonical column."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+_BRACKETS = re.compile(r"[(（\[【].*?[)）\]】]")
+_SEPARATORS = re.compile(r"[\s_\-./]+")
+
+# Shapefile (dBase) field names hold at most 10 bytes; longer names arrive truncated.
+SHAPEFILE_NAME_BYTES = 10
+
+
+def normalize_header(name: object) -> str:
+    """Normalise a column header for matching.
+
+    Case-folded, trimmed, bracketed units such as ``(人)`` or ``（m3/d）`` dropped, and runs
+    of spaces, dashes, dots, slashes and underscores turned into one underscore.
+
+    Parameters
+    ----------
+    name : object
+        The header as read from the file.
+
+    Returns
+    -------
+    str
+        The normalised header, e.g. ``"Village ID"`` -> ``"village_id"``, ``"人口（人）"`` ->
+        ``"人口"``.
+    """
+    text = _BRACKETS.sub("", str(name)).strip().casefold()
+    return _SEPARATORS.sub("_", text).strip("_")
+
+
+LON = ("lon", "lng", "long", "longitude", "x", "经度", "东经", "point_x", "经度坐标")
+LAT = ("lat", "latitude", "y", "纬度", "北纬", "point_y", "纬度坐标")
+
+_COUNTY = ("county", "县", "县区", "县市区", "区县", "所属县", "所属县区", "县名", "county_name")
+_TOWNSHIP = ("township", "乡镇", "乡", "镇", "所属乡镇", "乡镇名称", "乡镇名", "township_name")
+_SOURCE = ("source", "来源", "数据来源")
+_KIND = ("kind", "type", "类型", "类别", "种类")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One canonical column of a layer.
+
+    Attributes
+    ----------
+    name : str
+        Canonical name.
+    dtype : str
+        ``"str"``, ``"int"`` (whole non-negative numbers), ``"float"``, ``"float+"``
+        (non-negative float) or ``"bool"``.
+    aliases : tuple of str
+        Accepted headers (normalised), canonical name first.
+    required : bool
+        Whether a missing column is an error.
+    """
+
+    name: str
+    dtype: str
+    aliases: tuple[str, ...]
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """Canonical columns of one registry layer.
+
+    Attributes
+    ----------
+    layer : str
+        Layer name used in messages, e.g. ``"villages"``.
+    id_column : str
+        Canonical id column.
+    id_prefix : str
+        Prefix of ids generated from row numbers when the file has no id column.
+    id_aliases : tuple of str
+        Accepted id headers.
+    columns : tuple of Column
+        The other canonical columns, in output order.
+    kinds : Mapping[str, str]
+        Accepted values of ``kind`` (normalised) mapped to canonical kinds; empty when the
+        layer has no kind.
+    """
+
+    layer: str
+    id_column: str
+    id_prefix: str
+    id_aliases: tuple[str, ...]
+    columns: tuple[Column, ...]
+    kinds: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def canonical(self) -> tuple[str, ...]:
+        """Canonical column names in output order, id first."""
+        return (self.id_column, *(c.name for c in self.columns))
+
+    def column(self, name: str) -> Column:
+        """Return the :class:`Column` called ``name``."""
+        return next(c for c in self.columns if c.name == name)
+
+
+_ID_GENERIC = ("id", "编号", "编码", "代码", "code", "序号", "no")
+
+FACILITY_KINDS = {
+    "clinic": "clinic",
+    "村卫生室": "clinic",
+    "卫生室": "clinic",
+    "中心村卫生室": "clinic",
+    "卫生所": "clinic",
+    "health_centre": "health_centre",
+    "health_center": "health_centre",
+    "乡镇卫生院": "health_centre",
+    "卫生院": "health_centre",
+    "中心卫生院": "health_centre",
+    "社区卫生服务中心": "health_centre",
+    "hospital": "hospital",
+    "县医院": "hospital",
+    "医院": "hospital",
+    "县级医院": "hospital",
+    "人民医院": "hospital",
+    "school": "school",
+    "学校": "school",
+    "小学": "school",
+    "中学": "school",
+    "初中": "school",
+    "九年一贯制学校": "school",
+    "幼儿园": "school",
+    "workshop": "workshop",
+    "扶贫车间": "workshop",
+    "车间": "workshop",
+    "农业基地": "workshop",
+    "设施农业基地": "workshop",
+    "加工车间": "workshop",
+    "农产品加工车间": "workshop",
+    "industrial_park": "industrial_park",
+    "产业园区": "industrial_park",
+    "园区": "industrial_park",
+    "工业园区": "industrial_park",
+}
+"""Facility kinds accepted (normalised) and the canonical kind each stands for."""
+
+WATER_KINDS = {
+    "spring": "spring",
+    "泉": "spring",
+    "泉水": "spring",
+    "山泉": "spring",
+    "well": "well",
+    "井": "well",
+    "水井": "well",
+    "机井": "well",
+    "深井": "well",
+    "reservoir": "reservoir",
+    "水库": "reservoir",
+    "水窖": "reservoir",
+    "river_intake": "river_intake",
+    "河道取水": "river_intake",
+    "取水口": "river_intake",
+    "河水": "river_intake",
+    "plant": "plant",
+    "水厂": "plant",
+    "自来水厂": "plant",
+    "供水站": "plant",
+}
+"""Water-source kinds accepted (normalised) and the canonical kind each stands for."""
+
+VILLAGES = LayerSpec(
+    layer="villages",
+    id_column="village_id",
+    id_prefix="V",
+    id_aliases=(
+        "village_id",
+        "villageid",
+        "自然村编码",
+        "自然村代码",
+        "自然村编号",
+        "村编码",
+        "村代码",
+        "村编号",
+        *_ID_GENERIC,
+    ),
+    columns=(
+        Column(
+            "name",
+            "str",
+            (
+                "name",
+                "村名",
+                "名称",
+                "村庄名称",
+                "自然村",
+                "自然村名称",
+                "自然村名",
+                "村庄",
+                "村名称",
+                "village",
+                "village_name",
+            ),
+        ),
+        Column("county", "str", _COUNTY),
+        Column("township", "str", _TOWNSHIP),
+        Column(
+            "population",
+            "int",
+            ("population", "pop", "常住人口", "人口", "人口数", "常住人口数", "总人口", "人数"),
+            required=True,
+        ),
+        Column("households", "int", ("households", "户数", "常住户数", "总户数", "hh")),
+        Column(
+            "registered_poor",
+            "int",
+            (
+                "registered_poor",
+                "建档立卡人口",
+                "贫困人口",
+                "建档立卡贫困人口",
+                "建档立卡人数",
+                "贫困人口数",
+                "poor",
+            ),
+        ),
+        Column("water_safe", "bool", ("water_safe", "饮水安全", "饮水是否安全", "是否饮水安全")),
+        Column("relocate", "bool", ("relocate", "整村搬迁", "是否整村搬迁", "搬迁", "是否搬迁")),
+        Column(
+            "admin_village",
+            "str",
+            ("admin_village", "行政村", "所属行政村", "行政村名称", "行政村名"),
+        ),
+        Column("source", "str", _SOURCE),
+    ),
+)
+
+FACILITIES = LayerSpec(
+    layer="facilities",
+    id_column="facility_id",
+    id_prefix="F",
+    id_aliases=("facility_id", "facilityid", "机构编码", "机构代码", "设施编号", *_ID_GENERIC),
+    columns=(
+        Column(
+            "name",
+            "str",
+            (
+                "name",
+                "名称",
+                "机构名称",
+                "设施名称",
+                "单位名称",
+                "卫生室名称",
+                "学校名称",
+                "facility_name",
+            ),
+        ),
+        Column("kind", "str", (*_KIND, "设施类型", "机构类型", "机构类别"), required=True),
+        Column("county", "str", _COUNTY),
+        Column("township", "str", _TOWNSHIP),
+        Column(
+            "doctors",
+            "int",
+            ("doctors", "医生", "医生数", "医生人数", "专业医生", "专业医生数", "在岗医生"),
+        ),
+        Column("source", "str", _SOURCE),
+    ),
+    kinds=FACILITY_KINDS,
+)
+
+WATER_SOURCES = LayerSpec(
+    layer="water sources",
+    id_column="water_source_id",
+    id_prefix="W",
+    id_aliases=("water_source_id", "source_id", "水源编号", "水源编码", *_ID_GENERIC),
+    columns=(
+        Column(
+            "name",
+            "str",
+            ("name", "名称", "水源名称", "水源地名称", "工程名称", "水厂名称", "水源"),
+        ),
+        Column("kind", "str", (*_KIND, "水源类型", "水源类别"), required=True),
+        Column(
+            "capacity_m3d",
+            "float+",
+            (
+                "capacity_m3d",
+                "capacity",
+                "供水能力",
+                "日供水能力",
+                "供水规模",
+                "日供水量",
+                "设计供水规模",
+            ),
+            required=True,
+        ),
+        Column(
+            "elevation_m", "float", ("elevation_m", "elevation", "elev", "altitude", "高程", "海拔")
+        ),
+        Column("county", "str", _COUNTY),
+        Column("township", "str", _TOWNSHIP),
+        Column("source", "str", ("source", "来源", "数据来源")),
+    ),
+    kinds=WATER_KINDS,
+)
+
+SITES = LayerSpec(
+    layer="relocation sites",
+    id_column="site_id",
+    id_prefix="S",
+    id_aliases=("site_id", "siteid", "安置点编号", "安置点编码", *_ID_GENERIC),
+    columns=(
+        Column(
+            "name",
+            "str",
+            ("name", "名称", "安置点名称", "安置点", "安置区名称", "安置区", "site_name"),
+        ),
+        Column("county", "str", _COUNTY),
+        Column("township", "str", _TOWNSHIP),
+        Column(
+            "capacity_households",
+            "int",
+            (
+                "capacity_households",
+                "capacity",
+                "容量",
+                "安置规模",
+                "设计安置户数",
+                "规划安置户数",
+                "安置能力",
+                "可安置户数",
+            ),
+            required=True,
+        ),
+        Column(
+            "occupied_households",
+            "int",
+            ("occupied_households", "occupied", "已安置户数", "入住户数", "已入住户数"),
+        ),
+        Column("source", "str", _SOURCE),
+    ),
+)
+
+BOUNDARIES = LayerSpec(
+    layer="boundaries",
+    id_column="township_id",
+    id_prefix="T",
+    id_aliases=("township_id", "乡镇代码", "乡镇编码", "乡镇编号", *_ID_GENERIC),
+    columns=(
+        Column("name", "str", ("name", "名称", "乡镇名称", "乡镇", "township", "乡", "镇")),
+        Column("county", "str", _COUNTY),
+        Column("adcode", "str", ("adcode", "行政区划代码", "区划代码")),
+        Column("source", "str", _SOURCE),
+    ),
+)
+
+
+def _truncated(alias: str, limit: int) -> str | None:
+    """``alias`` cut to ``limit`` UTF-8/GBK bytes (as dBase stores it), None if it fits."""
+    for encoding in ("utf-8", "gbk"):
+        try:
+            raw = alias.encode(encoding)
+        except UnicodeEncodeError:
+            continue
+        if len(raw) > limit:
+            return raw[:limit].decode(encoding, errors="ignore")
+    return None
+
+
+def match_columns(
+    headers: Iterable[object], aliases: Mapping[str, tuple[str, ...]], *, shapefile: bool = False
+) -> dict[str, str]:
+    """Find the file column for each canonical column.
+
+    For each canonical column (in the order of ``aliases``) the first file column whose
+    normalised header equals one of its aliases is taken, aliases earlier in the list
+    winning; a file column is used at most once.
+
+    Parameters
+    ----------
+    headers : iterable
+        The file's column headers.
+    aliases : Mapping[str, tuple of str]
+        Canonical name -> accepted normalised headers.
+    shapefile : bool
+        Also accept aliases truncated to the 10 bytes a dBase field name can hold.
+
+    Returns
+    -------
+    dict
+        Canonical name -> file header, for the canonical columns found.
+    """
+    by_norm: dict[str, str] = {}
+    for header in headers:
+        by_norm.setdefault(normalize_header(header), str(header))
+    found: dict[str, str] = {}
+    used: set[str] = set()
+    for canonical, names in aliases.items():
+        candidates = list(names)
+        if shapefile:
+            candidates += [t for t in (_truncated(a, SHAPEFILE_NAME_BYTES) for a in names) if t]
+        for alias in candidates:
+            header = by_norm.get(normalize_header(alias))
+            if header is not None and header not in used:
+                found[canonical] = header
+                used.add(header)
+                break
+    return found
