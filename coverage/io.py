@@ -22,7 +22,7 @@ from coverage.chinacrs import WEB_SYSTEMS, normalize_system, to_wgs84
 from coverage.errors import InputError
 from coverage.projection import STORAGE_CRS
 
-StudyArea = gpd.GeoDataFrame | gpd.GeoSeries | BaseGeometry
+StudyArea = gpd.GeoDataFrame | gpd.GeoSeries | BaseGeometry | str | Path
 
 DEFAULT_TOLERANCE_M = 5000.0
 """Metres a point may lie outside the ``study_area`` polygons before it is rejected."""
@@ -266,6 +266,8 @@ def _read_layer(
             )
 
     if study_area is not None and geometry == "point":
+        if isinstance(study_area, str | Path):
+            study_area = read_boundaries(study_area)
         _validate.check_study_area(
             geoms,
             study_area,
@@ -315,9 +317,9 @@ def read_villages(
         ``"gcj02"`` (Amap/Tencent), ``"bd09"`` (Baidu) or an EPSG code, e.g.
         ``"EPSG:4546"`` when the columns hold projected x/y in metres. Geometry files use
         their own CRS unless ``coords`` names GCJ-02 or BD-09.
-    study_area : GeoDataFrame, GeoSeries or shapely geometry, optional
-        Polygon(s) (a bare geometry is EPSG:4326): points farther than ``tolerance_m``
-        outside are rejected.
+    study_area : GeoDataFrame, GeoSeries, shapely geometry, str or Path, optional
+        Polygon(s) (a bare geometry is EPSG:4326; a path is read with
+        :func:`read_boundaries`): points farther than ``tolerance_m`` outside are rejected.
     tolerance_m : float
         Metres a point may lie outside ``study_area`` (default 5,000 m).
     layer : str or int, optional
@@ -532,7 +534,8 @@ def read_boundaries(
     GeoDataFrame
         EPSG:4326 polygons (invalid rings repaired) with ``township_id`` (str, only when
         the file has an id column), ``name`` (the county name when no name column),
-        ``county``, ``adcode`` (str), ``source``, then the file's other columns.
+        ``county``, ``adcode`` (str), ``source``, then the file's other columns. ``name``
+        falls back to the county, then to a ``city`` column.
 
     Raises
     ------
@@ -552,6 +555,8 @@ def read_boundaries(
         generate_ids=False,
     )
     gdf["name"] = gdf["name"].where(gdf["name"] != "", gdf["county"])
+    if "city" in gdf.columns:
+        gdf["name"] = gdf["name"].where(gdf["name"] != "", gdf["city"].astype(str))
     return gdf
 
 

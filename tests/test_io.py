@@ -13,7 +13,7 @@ import openpyxl
 import pandas as pd
 import pyproj
 import pytest
-from shapely.geometry import Point, Polygon, box
+from shapely.geometry import MultiPoint, Point, Polygon, box
 
 from coverage import chinacrs
 from coverage import io as cio
@@ -675,3 +675,50 @@ def test_load_default():
     assert data.villages.to_crs(4546).within(city).all()
     assert data.roads_path.exists()
     assert data.dem_path.exists()
+
+
+def test_study_area_from_file(tmp_path):
+    area = tmp_path / "area.geojson"
+    gpd.GeoDataFrame({"name": ["区"]}, geometry=[box(111.0, 37.0, 111.3, 37.7)], crs=4326).to_file(
+        area, engine="pyogrio"
+    )
+    inside = lonlat_file(tmp_path, [111.1], [37.5], name="in.csv")
+    assert len(cio.read_villages(inside, study_area=area)) == 1
+    outside = lonlat_file(tmp_path, [111.1, 112.0], [37.5, 37.6], name="out.csv")
+    assert_input_error(
+        cio.read_villages, outside, 2, "x", "outside the study area", study_area=area
+    )
+
+
+def test_shapefile_without_prj_needs_coords(tmp_path):
+    path = tmp_path / "v.shp"
+    with warnings.catch_warnings():  # GDAL warns about the 10-byte names
+        warnings.simplefilter("ignore")
+        villages_gdf("EPSG:4546").to_file(path, engine="pyogrio")
+    (tmp_path / "v.prj").unlink()
+    err = assert_input_error(cio.read_villages, path, 1, "geometry", "not degrees")
+    assert ".prj" in err.message
+    check_villages(cio.read_villages(path, coords="EPSG:4546"))
+
+
+def test_point_layers_reject_polygons_accept_single_multipoints(tmp_path):
+    gdf = villages_gdf()
+    path = tmp_path / "multi.gpkg"
+    gdf.set_geometry(
+        gpd.GeoSeries(gdf.geometry.apply(lambda p: MultiPoint([p])), crs=4326)
+    ).to_file(path, engine="pyogrio")
+    check_villages(cio.read_villages(path))
+    gdf.loc[2, "geometry"] = box(111.0, 37.0, 111.1, 37.1)
+    bad = tmp_path / "poly.gpkg"
+    gdf.to_file(bad, engine="pyogrio")
+    assert_input_error(
+        cio.read_villages, bad, 3, "geometry", "expected Point geometry, got Polygon"
+    )
+
+
+def test_boundaries_name_falls_back_to_city(tmp_path):
+    path = tmp_path / "city.geojson"
+    gpd.GeoDataFrame(
+        {"adcode": ["141100"], "city": ["吕梁市"]}, geometry=[box(110, 36, 112, 39)], crs=4326
+    ).to_file(path, engine="pyogrio")
+    assert cio.read_boundaries(path)["name"].tolist() == ["吕梁市"]
