@@ -227,10 +227,9 @@ def _read_geo(path: Path, layer: str | int | None) -> RawTable:
         msg = f"not a readable {path.suffix} file or layer: {exc}"
         raise InputError(msg, file=path, column=None if layer is None else "layer") from exc
     if not isinstance(gdf, gpd.GeoDataFrame):
-        frame = pd.DataFrame(gdf)
-        return _drop_blank(frame.astype(object), None)
+        return _drop_blank(pd.DataFrame(gdf), None)
     geometry = gdf.geometry
-    frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(object)
+    frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
     return _drop_blank(frame, geometry)
 
 

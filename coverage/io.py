@@ -122,6 +122,23 @@ def _geometry(
     return out
 
 
+def _infer(values: pd.Series) -> pd.Series:
+    """Type an extra column: numbers, then true/false words, else text (blank -> missing)."""
+    if values.dtype != object and not pd.api.types.is_string_dtype(values):
+        return values
+    text = _validate.as_text(values)
+    blank = text == ""
+    numbers = pd.to_numeric(text.where(~blank), errors="coerce")
+    leading_zero = text.str.match(r"^[+-]?0\d").any()  # codes such as 0012 stay text
+    if not blank.all() and not leading_zero and numbers[~blank].notna().all():
+        whole = numbers[~blank].mod(1).eq(0).all() and not blank.any()
+        return numbers.astype(np.int64) if whole else numbers.astype(float)
+    words = text.str.casefold()
+    if not blank.any() and words.isin(["true", "false"]).all():
+        return words.eq("true")
+    return text.where(~blank, None) if blank.any() else text
+
+
 def _canonical_kind(
     value: str | None, spec: _columns.LayerSpec, path: Path | None = None
 ) -> str | None:
@@ -289,7 +306,7 @@ def _read_layer(
     used = set(found.values())
     extras = [c for c in raw.frame.columns if c not in used and c not in result.columns]
     for extra in extras:
-        result[extra] = raw.frame[extra].to_numpy()
+        result[extra] = _infer(raw.frame[extra]).to_numpy()
     gdf = gpd.GeoDataFrame(result, geometry=geoms.to_numpy(), crs=STORAGE_CRS)
     if kind is not None and "kind" in found:
         gdf = gdf[gdf["kind"] == kind].reset_index(drop=True)

@@ -335,6 +335,23 @@ def test_extra_columns_kept(tmp_path):
     assert "经度" not in gdf.columns
 
 
+def test_extra_columns_typed(tmp_path):
+    path = write_csv(
+        tmp_path / "v.csv",
+        ["人口", "经度", "纬度", "elevation_m", "组数", "邮编", "通电", "备注"],
+        [
+            [1, 111.1, 37.5, 1203.5, 3, "033000", "True", ""],
+            [2, 111.2, 37.5, 990, 4, "033100", "False", "x"],
+        ],
+    )
+    gdf = cio.read_villages(path)
+    assert gdf["elevation_m"].tolist() == [1203.5, 990.0]
+    assert gdf["组数"].dtype == np.int64
+    assert gdf["邮编"].tolist() == ["033000", "033100"]
+    assert gdf["通电"].tolist() == [True, False]
+    assert gdf["备注"].isna().tolist() == [True, False]
+
+
 # --------------------------------------------------------------------------- other layers
 
 
