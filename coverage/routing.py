@@ -34,6 +34,9 @@ from coverage.travel import base_speed_kmh, directional_times_s, is_walking, max
 _BATCH_CELLS = 12_000_000
 """Cells (sources x nodes) of one bounded Dijkstra batch: about 100 MB of float64."""
 
+_END_FRACTION = 1e-9
+"""Join points this close (as a fraction of the road) to a road end are taken to be at it."""
+
 _STRAIGHT_SLACK = 1.01
 """Margin on straight-line pruning radii for the metric projection's scale error (< 0.1 %)."""
 
@@ -71,7 +74,7 @@ class _Csr:
 
 def _csr(tail: np.ndarray, head: np.ndarray, w: np.ndarray, other: np.ndarray, n: int) -> _Csr:
     """CSR matrix keeping, of parallel edges, the one of least ``w`` (explicit zeros kept)."""
-    ok = np.isfinite(w)
+    ok = np.isfinite(w) & np.isfinite(other)  # a direction the mode may not use has no time
     tail, head, w, other = tail[ok], head[ok], w[ok], other[ok]
     order = np.lexsort((other, w, head, tail))
     tail, head, w, other = tail[order], head[order], w[order], other[order]
@@ -403,6 +406,19 @@ class TravelNetwork:
         geom = np.r_[kr, kr, p_road, p_road, -1 - legs, -1 - legs]
         f0 = np.r_[zeros, ones, p_f0, p_f1, np.zeros(k), np.ones(k)]
         f1 = np.r_[ones, zeros, p_f1, p_f0, np.ones(k), np.zeros(k)]
+        # a join point at a road end IS that node: link it both ways at no cost, so a point
+        # at a junction may take any road there (including one-way roads leaving it)
+        at_a, at_b = frac <= _END_FRACTION, frac >= 1.0 - _END_FRACTION
+        ends = np.r_[np.flatnonzero(at_a), np.flatnonzero(at_b)]
+        end_node = np.r_[self.road_a[road[at_a]], self.road_b[road[at_b]]]
+        n_e = len(ends)
+        tail = np.r_[tail, join_node[ends], end_node]
+        head = np.r_[head, end_node, join_node[ends]]
+        length = np.r_[length, np.zeros(2 * n_e)]
+        time = np.r_[time, np.zeros(2 * n_e)]
+        geom = np.r_[geom, road[ends], road[ends]]
+        f0 = np.r_[f0, frac[ends], frac[ends]]
+        f1 = np.r_[f1, frac[ends], frac[ends]]
         pts = np.concatenate(points)
         joins = shapely.line_interpolate_point(self.road_lines[road], frac, normalized=True)
         leg_lines = shapely.linestrings(
