@@ -157,7 +157,11 @@ def _read_excel(path: Path, sheet: str | int | None) -> RawTable:
     if not values:
         msg = "the sheet is empty (no header and no data rows)"
         raise InputError(msg, file=path)
-    header = values[0]
+    # Skip title lines above the header (e.g. a merged "吕梁市自然村统计表" cell): the header
+    # is the first of the top rows with at least two filled cells.
+    filled = [sum(v is not None and str(v).strip() != "" for v in row) for row in values[:10]]
+    start = next((i for i, k in enumerate(filled) if k >= 2), 0)
+    header, values = values[start], values[start:]
     keep = [i for i, h in enumerate(header) if h is not None and str(h).strip()]
     names = [str(header[i]).strip() for i in keep]
     body = [[row[i] if i < len(row) else None for i in keep] for row in values[1:]]

@@ -376,7 +376,8 @@ def read_villages(
 
     Error rows are data rows as the user counts them in the table: 1 is the first row below
     the header (row 2 of an Excel sheet or line 2 of a CSV), or the feature number in a
-    geometry file; blank rows still count.
+    geometry file; blank rows still count. Title lines above an Excel header (rows with a
+    single filled cell) are skipped, and rows are then counted from below the header.
     """
     return _read_layer(
         path,

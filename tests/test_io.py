@@ -165,6 +165,18 @@ def test_xlsx_sheet_by_name_and_index(tmp_path):
     assert snapshot(path) == before
 
 
+def test_xlsx_title_line_above_header(tmp_path):
+    path = tmp_path / "v.xlsx"
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["吕梁市自然村统计表"])
+    ws.append(HDR)
+    ws.append(GOOD[0])
+    ws.append(["B", "乙", -3, 111.2, 37.6])
+    book.save(path)
+    assert_input_error(cio.read_villages, path, 2, "常住人口", "negative")
+
+
 def test_xlsx_numeric_ids_become_text(tmp_path):
     path = tmp_path / "v.xlsx"
     book = openpyxl.Workbook()
