@@ -55,6 +55,12 @@ def _missing(canonical: str, accepted: tuple[str, ...], path: Path, extra: str =
     return InputError(msg, file=path, column=canonical)
 
 
+def _has_geometry(raw: RawTable) -> bool:
+    """Whether the file has a geometry column with at least one non-empty geometry."""
+    geoms = raw.geometry
+    return geoms is not None and bool((~(geoms.isna() | geoms.is_empty)).any())
+
+
 def _geometry(
     raw: RawTable,
     found: Mapping[str, str],
@@ -65,8 +71,7 @@ def _geometry(
 ) -> gpd.GeoSeries:
     """WGS84 geometries of ``raw``: from the file's geometry, else from lon/lat columns."""
     geoms = raw.geometry
-    has_geometry = geoms is not None and bool((~(geoms.isna() | geoms.is_empty)).any())
-    if not has_geometry:
+    if not _has_geometry(raw):
         if geometry != "point":
             msg = f"the file has no {geometry} geometries"
             raise InputError(msg, file=path, column="geometry")
@@ -291,7 +296,7 @@ def _read_layer(
             tolerance_m=tolerance_m,
             file=path,
             rows=raw.rows,
-            column=found.get("_lon", "geometry"),
+            column="geometry" if _has_geometry(raw) else found["_lon"],
         )
 
     data: dict[str, object] = {} if ids is None else {id_column: ids.astype(str)}
@@ -304,7 +309,11 @@ def _read_layer(
         data[column.name] = value
     result = pd.DataFrame(data)
     used = set(found.values())
-    extras = [c for c in raw.frame.columns if c not in used and c not in result.columns]
+    extras = [
+        c
+        for c in raw.frame.columns
+        if c not in used and c not in result.columns and c != "geometry"
+    ]
     for extra in extras:
         result[extra] = _infer(raw.frame[extra]).to_numpy()
     gdf = gpd.GeoDataFrame(result, geometry=geoms.to_numpy(), crs=STORAGE_CRS)
