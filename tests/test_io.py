@@ -751,3 +751,22 @@ def test_boundaries_name_falls_back_to_city(tmp_path):
         {"adcode": ["141100"], "city": ["吕梁市"]}, geometry=[box(110, 36, 112, 39)], crs=4326
     ).to_file(path, engine="pyogrio")
     assert cio.read_boundaries(path)["name"].tolist() == ["吕梁市"]
+
+
+def test_unknown_kind_argument(tmp_path):
+    path = write_csv(tmp_path / "f.csv", ["名称", "经度", "纬度"], [["甲", 111.1, 37.5]])
+    with pytest.raises(InputError, match="unknown kind 'pharmacy'") as info:
+        cio.read_facilities(path, kind="pharmacy")
+    assert info.value.column == "kind"
+
+
+def test_corrupt_xlsx(tmp_path):
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(b"not a zip archive at all")
+    assert_input_error(cio.read_villages, path, None, None, "not a readable .xlsx")
+
+
+def test_old_xls_rejected_with_advice(tmp_path):
+    path = tmp_path / "bad.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0")
+    assert_input_error(cio.read_villages, path, None, None, "save the sheet as .xlsx")
