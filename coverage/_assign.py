@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import optimize, sparse
@@ -153,47 +153,57 @@ def solve_single_assignment(
     return CoreResult(chosen, opened, reason, report)
 
 
-def _solve_milp(
+@dataclass(frozen=True)
+class _Model:
+    """A built single-assignment model: variables x (pairs) | y (optional facilities) | u."""
+
+    n_pair: int
+    n_y: int
+    n_act: int
+    y_fac: np.ndarray
+    cost: np.ndarray
+    integrality: np.ndarray
+    blocks: list[optimize.LinearConstraint]
+
+    @property
+    def n_var(self) -> int:
+        return self.n_pair + self.n_y + self.n_act
+
+    @property
+    def u_cols(self) -> np.ndarray:
+        return self.n_pair + self.n_y + np.arange(self.n_act)
+
+
+def _build(
     usable: Pairs,
+    a_of_pair: np.ndarray,
+    n_act: int,
     *,
     cost: np.ndarray,
     size: np.ndarray,
-    weight: np.ndarray,
     capacity: np.ndarray,
     fixed_cost: np.ndarray,
     optional: np.ndarray,
     binding: np.ndarray,
     budget: float | None,
-    need_phase1: bool,
-    time_limit_s: float,
-    mip_rel_gap: float,
-) -> tuple[np.ndarray, np.ndarray, SolveReport]:
-    """Build the sparse model once and solve its one or two phases."""
+) -> _Model:
+    """Build the sparse constraint blocks; facilities not ``optional`` are open."""
     n_fac = len(capacity)
     n_pair = len(usable)
-    # Compress demands to those with a usable pair, facilities to optional ones used.
-    act, a_of_pair = np.unique(usable.i, return_inverse=True)
-    n_act = len(act)
-    opt_fac = np.unique(usable.j[optional[usable.j]])
-    n_y = len(opt_fac)
+    y_fac = np.unique(usable.j[optional[usable.j]])
+    n_y = len(y_fac)
     y_of_fac = np.full(n_fac, -1, dtype=np.int64)
-    y_of_fac[opt_fac] = np.arange(n_y)
-    # Variable layout: x (pairs) | y (optional facilities) | u (unserved slack per demand).
+    y_of_fac[y_fac] = np.arange(n_y)
     n_var = n_pair + n_y + n_act
     x_cols = np.arange(n_pair)
     u_cols = n_pair + n_y + np.arange(n_act)
     pair_y = y_of_fac[usable.j]
     linked = pair_y >= 0
-
     blocks: list[optimize.LinearConstraint] = []
     # Each demand: sum of its pairs + unserved slack = 1.
-    assign = sparse.csr_array(
-        (
-            np.ones(n_pair + n_act),
-            (np.concatenate([a_of_pair, np.arange(n_act)]), np.concatenate([x_cols, u_cols])),
-        ),
-        shape=(n_act, n_var),
-    )
+    rows = np.concatenate([a_of_pair, np.arange(n_act)])
+    cols = np.concatenate([x_cols, u_cols])
+    assign = sparse.csr_array((np.ones(n_pair + n_act), (rows, cols)), shape=(n_act, n_var))
     blocks.append(optimize.LinearConstraint(assign, 1.0, 1.0))
     # Linking: x_p <= y_k for pairs to optional facilities.
     if linked.any():
@@ -215,62 +225,115 @@ def _solve_milp(
         row_of_fac = np.full(n_fac, -1, dtype=np.int64)
         row_of_fac[cap_fac] = np.arange(len(cap_fac))
         in_cap = row_of_fac[usable.j] >= 0
-        cap_opt = cap_fac[optional[cap_fac]]
+        cap_opt = cap_fac[y_of_fac[cap_fac] >= 0]
         rows = np.concatenate([row_of_fac[usable.j[in_cap]], row_of_fac[cap_opt]])
         cols = np.concatenate([x_cols[in_cap], n_pair + y_of_fac[cap_opt]])
         data = np.concatenate([size[usable.i[in_cap]], -capacity[cap_opt]])
         cap = sparse.csr_array((data, (rows, cols)), shape=(len(cap_fac), n_var))
-        upper = np.where(optional[cap_fac], 0.0, capacity[cap_fac])
+        upper = np.where(y_of_fac[cap_fac] >= 0, 0.0, capacity[cap_fac])
         blocks.append(optimize.LinearConstraint(cap, -np.inf, upper))
-    cost_vec = np.concatenate([cost, fixed_cost[opt_fac], np.zeros(n_act)])
+    cost_vec = np.concatenate([cost, fixed_cost[y_fac], np.zeros(n_act)])
     if budget is not None:
-        blocks.append(
-            optimize.LinearConstraint(sparse.csr_array(cost_vec[None, :]), -np.inf, budget)
-        )
-
+        row = sparse.csr_array(cost_vec[None, :])
+        blocks.append(optimize.LinearConstraint(row, -np.inf, budget))
     integrality = np.concatenate([np.ones(n_pair + n_y), np.zeros(n_act)])
-    lower = np.zeros(n_var)
-    upper = np.ones(n_var)
+    return _Model(n_pair, n_y, n_act, y_fac, cost_vec, integrality, blocks)
+
+
+def _solve_milp(
+    usable: Pairs,
+    *,
+    cost: np.ndarray,
+    size: np.ndarray,
+    weight: np.ndarray,
+    capacity: np.ndarray,
+    fixed_cost: np.ndarray,
+    optional: np.ndarray,
+    binding: np.ndarray,
+    budget: float | None,
+    need_phase1: bool,
+    time_limit_s: float,
+    mip_rel_gap: float,
+) -> tuple[np.ndarray, np.ndarray, SolveReport]:
+    """Solve the one or two phases; the time limit covers both.
+
+    Phase 1 (most weight served) needs no opening decisions without a budget: every
+    facility is then taken as open. Phase 2 (least cost) gets the time phase 1 left, at
+    least a twentieth of the limit; if it finds nothing, the phase-1 plan is kept.
+    """
+    n_fac = len(capacity)
+    act, a_of_pair = np.unique(usable.i, return_inverse=True)
+    n_act = len(act)
     w_act = weight[act]
+    common = {
+        "cost": cost,
+        "size": size,
+        "capacity": capacity,
+        "fixed_cost": fixed_cost,
+        "binding": binding,
+        "budget": budget,
+    }
+    full = _build(usable, a_of_pair, n_act, optional=optional, **common)
+    lower = np.zeros(full.n_var)
+    upper = np.ones(full.n_var)
     report1 = None
+    chosen1 = None
     if need_phase1:
-        c1 = np.concatenate([np.zeros(n_pair + n_y), w_act])
+        first = full
+        if budget is None:
+            first = _build(usable, a_of_pair, n_act, optional=np.zeros(n_fac, dtype=bool), **common)
+        c1 = np.concatenate([np.zeros(first.n_pair + first.n_y), w_act])
         x1, report1 = run_milp(
             c1,
-            integrality,
-            lower,
-            upper,
-            blocks,
+            first.integrality,
+            np.zeros(first.n_var),
+            np.ones(first.n_var),
+            first.blocks,
             time_limit_s=time_limit_s,
             mip_rel_gap=mip_rel_gap,
         )
         if x1 is None:
             msg = "no feasible assignment found in the first phase"
             raise SolverError(msg, report1)
-        unserved_w = float(w_act @ np.clip(x1[u_cols], 0.0, 1.0))
-        total_w = float(w_act.sum())
+        chosen1 = x1[: first.n_pair] > 0.5
+        unserved_w = float(w_act @ np.clip(x1[first.u_cols], 0.0, 1.0))
         positive = w_act[w_act > 0]
-        tol = 1e-6 * max(total_w, 1.0)
+        tol = 1e-6 * max(float(w_act.sum()), 1.0)
         if len(positive):
             tol = min(tol, 0.5 * float(positive.min()))
-        row = sparse.csr_array((w_act, (np.zeros(n_act, dtype=np.int64), u_cols)), shape=(1, n_var))
-        blocks.append(optimize.LinearConstraint(row, -np.inf, unserved_w + tol))
+        row = sparse.csr_array(
+            (w_act, (np.zeros(n_act, dtype=np.int64), full.u_cols)), shape=(1, full.n_var)
+        )
+        full.blocks.append(optimize.LinearConstraint(row, -np.inf, unserved_w + tol))
+        limit2 = max(time_limit_s - report1.solve_seconds, 0.05 * time_limit_s)
     else:
-        upper[u_cols] = 0.0
+        upper[full.u_cols] = 0.0
+        limit2 = time_limit_s
     x2, report2 = run_milp(
-        cost_vec,
-        integrality,
+        full.cost,
+        full.integrality,
         lower,
         upper,
-        blocks,
-        time_limit_s=time_limit_s,
+        full.blocks,
+        time_limit_s=limit2,
         mip_rel_gap=mip_rel_gap,
     )
-    if x2 is None:
+    if report1 is not None:
+        report2 = replace(report2, time_limit_s=time_limit_s)
+        report = combine_reports(report1, report2)
+    else:
+        report = report2
+    if x2 is not None:
+        chosen = x2[: full.n_pair] > 0.5
+    elif chosen1 is not None:
+        chosen = chosen1
+        objective = float(cost[chosen].sum())
+        used = np.unique(usable.j[chosen])
+        objective += float(fixed_cost[used[optional[used]]].sum())
+        report = replace(report, objective=objective, mip_gap=np.nan)
+    else:
         msg = "no feasible assignment found"
-        raise SolverError(msg, report2 if report1 is None else combine_reports(report1, report2))
-    report = report2 if report1 is None else combine_reports(report1, report2)
-    chosen = x2[x_cols] > 0.5
+        raise SolverError(msg, report)
     opened = np.zeros(n_fac, dtype=bool)
     used = np.unique(usable.j[chosen])
     opened[used[optional[used]]] = True

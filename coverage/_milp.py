@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -88,6 +88,65 @@ class SolveReport:
     def has_solution(self) -> bool:
         """Whether a feasible solution is available."""
         return bool(np.isfinite(self.objective))
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the report as a plain dictionary (for ledgers and JSON)."""
+        return asdict(self)
+
+    def describe(self, lang: str = "zh") -> str:
+        """One line for a plan or ledger: status, objective, bound, gap, seconds, settings.
+
+        Parameters
+        ----------
+        lang : {"zh", "en"}, default "zh"
+            Language of the text.
+
+        Returns
+        -------
+        str
+            E.g. ``"求解状态: 最优; 目标值 12; 界 12; 相对间隙 0.00%; 用时 0.05 秒 (时限 60 秒,
+            目标间隙 0.00%)"``.
+        """
+        if lang not in _TEXT:
+            msg = f"unknown language {lang!r}; use 'zh' or 'en'"
+            raise InputError(msg, column="lang")
+        text = _TEXT[lang]
+        gap = "-" if not np.isfinite(self.mip_gap) else f"{self.mip_gap:.2%}"
+        return text["line"].format(
+            status=text.get(self.status, self.status),
+            objective=f"{self.objective:.6g}",
+            bound=f"{self.dual_bound:.6g}",
+            gap=gap,
+            seconds=f"{self.solve_seconds:.2f}",
+            limit=f"{self.time_limit_s:g}",
+            target=f"{self.mip_rel_gap:.2%}",
+        )
+
+
+_TEXT = {
+    "zh": {
+        "line": (
+            "求解状态: {status}; 目标值 {objective}; 界 {bound}; 相对间隙 {gap}; "
+            "用时 {seconds} 秒 (时限 {limit} 秒, 目标间隙 {target})"
+        ),
+        "optimal": "最优",
+        "time_limit": "达到时限",
+        "infeasible": "不可行",
+        "unbounded": "无界",
+        "error": "求解出错",
+    },
+    "en": {
+        "line": (
+            "solver status: {status}; objective {objective}; bound {bound}; gap {gap}; "
+            "{seconds} s (limit {limit} s, target gap {target})"
+        ),
+        "optimal": "optimal",
+        "time_limit": "time limit reached",
+        "infeasible": "infeasible",
+        "unbounded": "unbounded",
+        "error": "solver error",
+    },
+}
 
 
 def solver_settings(time_limit_s: float | None, mip_rel_gap: float | None) -> tuple[float, float]:

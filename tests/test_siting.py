@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import optimize, sparse
 
-from coverage import _milp
+from coverage import _assign, _milp
 from coverage.config import load_rules
 from coverage.errors import InputError
 from coverage.siting import (
@@ -615,3 +616,88 @@ def test_gap_setting_bounds_the_solution():
     assert loose.mip_gap <= 0.2 + 1e-9
     assert loose.covered_weight >= 0.8 * exact.covered_weight - 1e-6
     assert loose.dual_bound >= exact.covered_weight - 1e-6
+
+
+def test_report_describe_and_dict():
+    m = LSCP.from_pairs(HAND_PAIRS, list("abcde"), ["X", "Y", "Z"]).solve(time_limit_s=5.0)
+    zh = m.report.describe()
+    assert "最优" in zh
+    assert "时限 5 秒" in zh
+    en = m.report.describe("en")
+    assert en.startswith("solver status: optimal; objective 2;")
+    assert m.report.as_dict()["time_limit_s"] == 5.0
+    with pytest.raises(InputError):
+        m.report.describe("fr")
+
+
+def test_phase_two_failure_keeps_phase_one_plan(monkeypatch):
+    calls = []
+    real = _assign.run_milp
+
+    def second_fails(*args, **kwargs):
+        x, report = real(*args, **kwargs)
+        calls.append(kwargs["time_limit_s"])
+        if len(calls) == 2:
+            return None, replace(report, status="time_limit", objective=math.nan)
+        return x, report
+
+    monkeypatch.setattr(_assign, "run_milp", second_fails)
+    pairs = HAND_PAIRS.copy().assign(time_s=[1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    res = assign(
+        pairs,
+        list("abcde"),
+        [10, 1, 5, 20, 100],
+        ["Y", "Z"],
+        capacity={"Y": 11, "Z": 20},
+        time_limit_s=9.0,
+    )
+    assert len(calls) == 2
+    assert calls[1] <= 9.0
+    assert res.status == "time_limit"
+    assert res.report.time_limit_s == 9.0
+    # The phase-1 plan serves the most residents (31), whatever its cost.
+    assert res.assignment["size"].sum() == pytest.approx(31.0)
+    assert res.report.objective == pytest.approx(res.total_cost)
+
+
+def test_sparse_costs_keep_explicit_zeros():
+    # d0 -> f0 costs 0 (an explicit zero entry), d0 -> f1 costs 5, d1 -> f1 costs 2.
+    matrix = sparse.coo_array(
+        (np.array([0.0, 5.0, 2.0]), (np.array([0, 0, 1]), np.array([0, 1, 1]))), shape=(2, 2)
+    )
+    res = assign(matrix, ["d0", "d1"], [3, 4], ["f0", "f1"])
+    got = dict(zip(res.assignment["demand_id"], res.assignment["facility_id"], strict=True))
+    assert got == {"d0": "f0", "d1": "f1"}
+    assert res.total_cost == pytest.approx(8.0)
+
+
+def test_free_candidates_that_add_nothing_are_not_selected():
+    # X costs nothing, so a solver may open it; it covers only a, which Y covers too.
+    m = LSCP.from_pairs(
+        HAND_PAIRS, list("abcd"), ["X", "Y", "Z"], candidate_costs={"X": 0, "Y": 1, "Z": 1}
+    ).solve()
+    assert sorted(m.selected) == ["Y", "Z"]
+    assert set(m.covered) == set("abcd")
+    assert m.objective == pytest.approx(2.0)
+
+
+def test_facility_location_sparse_input_matches_table():
+    rng = np.random.default_rng(9)
+    dem = [f"v{k}" for k in range(6)]
+    cand = ["s0", "s1", "s2"]
+    mask = rng.random((6, 3)) < 0.7
+    cost = rng.integers(1, 50, (6, 3)).astype(float)
+    i, j = np.nonzero(mask)
+    table = pd.DataFrame(
+        {
+            "origin_id": [dem[k] for k in i],
+            "destination_id": [cand[k] for k in j],
+            "cost": cost[i, j],
+        }
+    )
+    matrix = sparse.coo_array((cost[i, j], (i, j)), shape=(6, 3))
+    args = (dem, rng.integers(1, 10, 6).astype(float), cand, [30.0, 10.0, 5.0], [20.0, 15.0, 25.0])
+    a = FacilityLocation.from_pairs(table, *args).solve()
+    b = FacilityLocation.from_pairs(matrix, *args).solve()
+    assert a.total_cost == pytest.approx(b.total_cost)
+    assert a.served == b.served
