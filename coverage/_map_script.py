@@ -48,6 +48,7 @@ SCRIPT = """
   if (window.LVC) { return; }
   var SCALE = 100000;
   var records = [];
+  var canvas = null;
 
   function decode(xy) {
     var n = xy.length, out = new Float64Array(n), x = 0, y = 0;
@@ -88,6 +89,10 @@ SCRIPT = """
   }
   function options(style, extra) {
     var o = {};
+    // one shared canvas renderer for all data layers; the map's default stays SVG so that
+    // plugins drawing their own vectors (distance measuring) keep working
+    if (!canvas) { canvas = L.canvas({padding: 0.5, tolerance: 3}); }
+    o.renderer = canvas;
     var own = Object.prototype.hasOwnProperty;
     for (var key in style) { if (own.call(style, key)) { o[key] = style[key]; } }
     for (var k2 in extra) { if (own.call(extra, k2)) { o[k2] = extra[k2]; } }

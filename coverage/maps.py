@@ -148,7 +148,6 @@ class CoverageMap:
         self.map = folium.Map(
             location=[(miny + maxy) / 2.0, (minx + maxx) / 2.0],
             tiles=None,
-            prefer_canvas=True,
             control_scale=False,
             zoom_start=8,
             zoomSnap=0.25,
