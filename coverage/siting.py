@@ -1128,7 +1128,10 @@ class CapacitatedAssignment(_Solved):
         near = enc.value <= max_minutes
         has_near = np.bincount(enc.i[near], minlength=n) > 0
         allowed = near
-        if same_group and village_group is not None and site_group is not None:
+        if (village_group is None) != (site_group is None):
+            msg = "give both village_group and site_group, or neither"
+            raise InputError(msg, column="village_group" if village_group is None else "site_group")
+        if same_group and village_group is not None:
             vg = pd.Series(_aligned_labels(village_group, vil, "village_group"))
             sg = pd.Series(_aligned_labels(site_group, site, "site_group"))
             allowed = near & (vg.to_numpy()[enc.i] == sg.to_numpy()[enc.j])

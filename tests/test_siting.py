@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from scipy import optimize, sparse
 
-from coverage import _assign, _milp
+from coverage import _assign, _milp, siting
 from coverage.config import load_rules
 from coverage.errors import InputError
 from coverage.siting import (
@@ -701,3 +701,31 @@ def test_facility_location_sparse_input_matches_table():
     b = FacilityLocation.from_pairs(matrix, *args).solve()
     assert a.total_cost == pytest.approx(b.total_cost)
     assert a.served == b.served
+
+
+def test_drop_redundant_closes_facilities_that_add_nothing():
+    dem = pd.Index(list("abcd"))
+    cand = pd.Index(["X", "Y", "Z"])
+    enc = _milp.encode_pairs(
+        HAND_PAIRS, dem, cand, demand_col="origin_id", candidate_col="destination_id"
+    )
+    all_open = np.ones(3, dtype=bool)
+    none_existing = np.zeros(3, dtype=bool)
+    kept = siting._drop_redundant(all_open, none_existing, enc, np.ones(4, dtype=bool))
+    assert kept.tolist() == [False, True, True]
+    # An existing facility is never closed, even when it adds nothing.
+    kept = siting._drop_redundant(
+        all_open, np.array([True, False, False]), enc, np.ones(4, dtype=bool)
+    )
+    assert kept.tolist() == [True, True, True]
+    # Coverage that need not be kept (zero weight) does not hold a facility open.
+    kept = siting._drop_redundant(
+        all_open, none_existing, enc, np.array([True, True, False, False])
+    )
+    assert kept.tolist() == [False, True, False]
+
+
+def test_relocation_groups_must_come_in_pairs():
+    pairs = pd.DataFrame({"destination_id": ["a"], "origin_id": ["S"], "time_s": [60.0]})
+    with pytest.raises(InputError, match="both"):
+        CapacitatedAssignment.from_pairs(pairs, ["a"], 1, 1, ["S"], 5, village_group={"a": "X"})
