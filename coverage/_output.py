@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 
 @contextmanager
-def staged_output(out_dir: str | Path) -> Iterator[Path]:
+def staged_output(
+    out_dir: str | Path, *, route: Mapping[str, str | Path] | None = None
+) -> Iterator[Path]:
     """Yield a temporary folder beside ``out_dir``; move its files into ``out_dir`` on success.
 
     On an exception the temporary folder is removed and ``out_dir`` is left as it was, so a
@@ -20,6 +22,8 @@ def staged_output(out_dir: str | Path) -> Iterator[Path]:
     ----------
     out_dir : str or Path
         The final output folder (created when needed).
+    route : Mapping of str to path, optional
+        Other folders by file suffix, e.g. ``{".html": "maps"}`` sends maps there.
 
     Yields
     ------
@@ -35,9 +39,10 @@ def staged_output(out_dir: str | Path) -> Iterator[Path]:
         shutil.rmtree(stage, ignore_errors=True)
         raise
     out.mkdir(parents=True, exist_ok=True)
+    routes = {k: Path(v) for k, v in (route or {}).items()}
     for item in sorted(stage.rglob("*")):
         if item.is_file():
-            target = out / item.relative_to(stage)
+            target = routes.get(item.suffix, out) / item.relative_to(stage)
             target.parent.mkdir(parents=True, exist_ok=True)
             item.replace(target)
     shutil.rmtree(stage, ignore_errors=True)

@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from coverage.clinics import Router
 from coverage.config import Rules, load_rules
 from coverage.distance import metric_xy, nearest_m, pair_distances_m
 from coverage.errors import InputError
-from coverage.projection import metric_crs_of
+from coverage.projection import STORAGE_CRS, metric_crs_of
 from coverage.siting import LSCP, AssignmentResult, assign, coverage_curve
 
 SITE_COLUMNS = ["site_id", "name", "county", "township", "kind", "village_id", "geometry"]
@@ -78,6 +79,46 @@ class ClinicPlan:
         kinds = self.sites.set_index("site_id")["kind"]
         return groups.assign(kind=groups["facility_id"].map(kinds)).rename(
             columns={"facility_id": "site_id"}
+        )
+
+    def links(self, villages: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        """Straight lines from each assigned small village to its clinic (EPSG:4326).
+
+        Parameters
+        ----------
+        villages : GeoDataFrame
+            The villages planned for (for their locations).
+
+        Returns
+        -------
+        GeoDataFrame
+            ``village_id``, ``name``, ``site_id``, ``site_name``, ``kind``, ``population``,
+            ``minutes`` and a LineString per assignment.
+        """
+        a = self.assignment.assignment
+        v = villages.to_crs(STORAGE_CRS).set_index("village_id")
+        s = self.sites.to_crs(STORAGE_CRS).set_index("site_id")
+        start = v.geometry.loc[a["demand_id"]].to_numpy()
+        end = s.geometry.loc[a["facility_id"]].to_numpy()
+        lines = (
+            shapely.linestrings(
+                np.stack([shapely.get_coordinates(start), shapely.get_coordinates(end)], axis=1)
+            )
+            if len(a)
+            else np.empty(0, dtype=object)
+        )
+        return gpd.GeoDataFrame(
+            {
+                "village_id": a["demand_id"].to_numpy(),
+                "name": v["name"].loc[a["demand_id"]].to_numpy(),
+                "site_id": a["facility_id"].to_numpy(),
+                "site_name": s["name"].loc[a["facility_id"]].to_numpy(),
+                "kind": s["kind"].loc[a["facility_id"]].to_numpy(),
+                "population": a["size"].to_numpy(),
+                "minutes": a["unit_cost"].to_numpy(float).round(1),
+            },
+            geometry=lines,
+            crs=STORAGE_CRS,
         )
 
     def summary(self) -> dict[str, object]:

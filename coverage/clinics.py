@@ -271,3 +271,25 @@ def compliance_summary(table: pd.DataFrame) -> pd.DataFrame:
     per = t.groupby(["county", "mode"], as_index=False, sort=True).agg(**agg)
     total = t.groupby("mode", as_index=False, sort=False).agg(**agg).assign(county="全市")
     return pd.concat([per, total[per.columns]], ignore_index=True)
+
+
+STATUSES = ("small_ok", "small_fail", "large_ok", "large_fail")
+"""Village status codes for maps: small (under 200) or large village, compliant or not."""
+
+
+def village_status(table: pd.DataFrame) -> pd.Series:
+    """Status code per row of a compliance table (see :data:`STATUSES`).
+
+    Parameters
+    ----------
+    table : DataFrame
+        Rows of :func:`check_mode` (one mode).
+
+    Returns
+    -------
+    pandas.Series
+        ``small_ok``, ``small_fail``, ``large_ok`` or ``large_fail``, aligned with ``table``.
+    """
+    size = np.where(table["small_village"], "small", "large")
+    ok = np.where(table["compliant"], "ok", "fail")
+    return pd.Series(np.char.add(np.char.add(size, "_"), ok), index=table.index)

@@ -40,6 +40,7 @@ class ClinicRules:
     radius_measure: str
     default_mode: str
     candidate_min_residents: int
+    care_kinds: tuple[str, ...]
     deadline: str
     responsible_units: tuple[str, ...]
 

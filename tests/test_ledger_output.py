@@ -50,3 +50,12 @@ def test_staged_output_leaves_nothing_on_failure(tmp_path):
     with pytest.raises(RuntimeError, match="boom"):
         job()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_staged_output_routes_by_suffix(tmp_path):
+    with staged_output(tmp_path / "out", route={".html": tmp_path / "maps"}) as stage:
+        (stage / "a.csv").write_text("x", encoding="utf-8")
+        (stage / "m.html").write_text("<p>", encoding="utf-8")
+    assert (tmp_path / "out" / "a.csv").is_file()
+    assert (tmp_path / "maps" / "m.html").is_file()
+    assert not (tmp_path / "out" / "m.html").exists()
