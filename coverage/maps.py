@@ -266,7 +266,10 @@ class CoverageMap:
     ) -> tuple[np.ndarray, list[Any], list[str], list[str]]:
         """Category index per row, the categories, their colours and their legend labels."""
         missing = values.isna().to_numpy()
-        if pd.api.types.is_bool_dtype(values) or set(values.dropna().unique()) <= {True, False}:
+        uniques = values.dropna().unique()
+        if pd.api.types.is_bool_dtype(values) or (
+            len(uniques) > 0 and all(isinstance(v, bool | np.bool_) for v in uniques)
+        ):
             cats: list[Any] = [v for v in (True, False) if (values == v).any()]
         else:
             seen = pd.unique(values.dropna())
@@ -1052,7 +1055,7 @@ def overview_map(
     if area is None:
         msg = "the data has no city, counties or villages to draw"
         raise InputError(msg)
-    synthetic = any(
+    synthetic = bool(getattr(data, "is_synthetic", False)) or any(
         g is not None and "source" in g.columns and (g["source"] == "synthetic").any()
         for g in (villages, facilities, townships)
     )
