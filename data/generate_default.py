@@ -597,6 +597,11 @@ class RoadNet:
             self.edges[key] = rank
 
 
+def _ekey(a: tuple, b: tuple) -> tuple:
+    """Undirected edge key of two node keys."""
+    return (a, b) if a < b else (b, a)
+
+
 def build_roads(
     rng: np.random.Generator, grid: Grid, vil: pd.DataFrame, townships: gpd.GeoDataFrame
 ) -> tuple[RoadNet, np.ndarray]:
@@ -731,8 +736,8 @@ def build_roads(
             net.add(p, q, hw)
     # Village trees: one Dijkstra per township from its seat on the fine grid.
     pop = vil["population"].to_numpy()
-    branch_of: dict[int, list[tuple]] = {}
-    attach: dict[int, tuple] = {}
+    node_paths: dict[int, list[tuple]] = {}
+    usage: dict[tuple, int] = defaultdict(int)
     margin = 2000.0
     near_village = np.zeros(nrow * ncol, dtype=bool)
     near_village[vfine] = True
@@ -780,39 +785,48 @@ def build_roads(
         for i in targets:
             path = paths[i]
             nodes = [fnode(to_global(lc)) for lc in path]
-            # Private branch: the tail of the path used by this settlement only.
-            k = len(path) - 1
-            while k > 0 and count[path[k]] == 1:
-                k -= 1
-            branch_of[i] = [(nodes[j], nodes[j + 1]) for j in range(k, len(path) - 1)]
-            attach[i] = nodes[k]
+            node_paths[i] = nodes
             for j in range(len(path) - 1):
                 hw = "tertiary" if count[path[j + 1]] >= 4 else "unclassified"
                 net.add(nodes[j], nodes[j + 1], hw)
-    # Settlements left without a road: small ones whose private branch can be dropped.
-    all_nodes = {n for e in net.edges for n in e}
-    keys = sorted(all_nodes)
-    xy = np.array([net.pos[k] for k in keys])
-    ktree = cKDTree(xy)
+                usage[_ekey(nodes[j], nodes[j + 1])] += 1
+    # Settlements left without a road: small ones whose private branch (the tail of their
+    # path used by no other path) can be dropped without any other road vertex within 500 m.
+    degree: dict[tuple, int] = defaultdict(int)
+    for a, b in net.edges:
+        degree[a] += 1
+        degree[b] += 1
+    keys = sorted(degree)
+    ktree = cKDTree(np.array([net.pos[k] for k in keys]))
     cand = np.flatnonzero((pop < SMALL_VILLAGE) & (kind == "village"))
     cand = cand[rng.permutation(len(cand))]
     want = round(ROADLESS_SHARE * len(cand))
     roadless = np.zeros(len(vil), dtype=bool)
     removed: set[tuple] = set()
     for i in cand:
-        if roadless.sum() >= want or i not in branch_of:
+        if roadless.sum() >= want or i not in node_paths:
             continue
-        own = {n for e in branch_of[i] for n in e} - {attach[i]}
+        nodes = node_paths[i]
+        k = len(nodes) - 1
+        while k > 0 and usage[_ekey(nodes[k - 1], nodes[k])] == 1:
+            k -= 1
+        if k == len(nodes) - 1:
+            continue
+        branch = [_ekey(nodes[j], nodes[j + 1]) for j in range(k, len(nodes) - 1)]
+        incident: dict[tuple, int] = defaultdict(int)
+        for a, b in branch:
+            incident[a] += 1
+            incident[b] += 1
+        exclusive = {n for n, c in incident.items() if degree[n] == c}
         near = ktree.query_ball_point((vx[i], vy[i]), 500.0)
-        if any(keys[j] not in own for j in near):
+        if any(keys[j] not in exclusive for j in near):
             continue
-        ax, ay = net.pos[attach[i]]
+        ax, ay = net.pos[nodes[k]]
         if np.hypot(ax - vx[i], ay - vy[i]) > 3000.0:
             continue
-        # No other settlement may hang off this branch (checked by the private count).
         roadless[i] = True
-        removed |= own
-    net.edges = {e: r for e, r in net.edges.items() if e[0] not in removed and e[1] not in removed}
+        removed.update(branch)
+    net.edges = {e: r for e, r in net.edges.items() if e not in removed}
     # Track and path spurs from connected villages towards higher ground.
     add_spurs(rng, grid, net, vil, roadless)
     return net, roadless
@@ -1033,6 +1047,7 @@ def make_facilities(
     head: np.ndarray,
     townships: gpd.GeoDataFrame,
     area: shapely.Geometry,
+    county_areas: dict[str, shapely.Geometry],
 ) -> pd.DataFrame:
     """Clinics, township health centres, county hospitals, schools, workshops, parks."""
     x, y = vil["x"].to_numpy(), vil["y"].to_numpy()
@@ -1048,7 +1063,12 @@ def make_facilities(
     has = heads[rng.random(len(heads)) < 0.82]
     frames.append(
         _to_frame(
-            {"name": [f"{n}卫生室" for n in names[has]], "kind": "clinic", "doctors": 0},
+            {
+                "name": [f"{n}卫生室" for n in names[has]],
+                "kind": "clinic",
+                "doctors": 0,
+                "anchor": has,
+            },
             x[has] + 15.0,
             y[has] + 10.0,
         )
@@ -1061,6 +1081,7 @@ def make_facilities(
                 "name": [f"{town_names[i]}卫生院" for i in seats],
                 "kind": "health_centre",
                 "doctors": doctors,
+                "anchor": seats,
             },
             x[seats] - 120.0,
             y[seats] + 80.0,
@@ -1073,6 +1094,7 @@ def make_facilities(
                 "name": [f"{county_names[i]}样例医院" for i in cs],
                 "kind": "hospital",
                 "doctors": 0,
+                "anchor": cs,
             },
             x[cs] + 300.0,
             y[cs] - 200.0,
@@ -1082,7 +1104,12 @@ def make_facilities(
     sch = np.concatenate([seats, big])
     frames.append(
         _to_frame(
-            {"name": [f"{names[i]}样例学校" for i in sch], "kind": "school", "doctors": 0},
+            {
+                "name": [f"{names[i]}样例学校" for i in sch],
+                "kind": "school",
+                "doctors": 0,
+                "anchor": sch,
+            },
             x[sch] + 60.0,
             y[sch] - 90.0,
         )
@@ -1097,19 +1124,25 @@ def make_facilities(
                 "name": [f"{names[i]}样例{lab}" for i, lab in zip(wsrc, labels, strict=True)],
                 "kind": "workshop",
                 "doctors": 0,
+                "anchor": -1,
             },
             wx,
             wy,
         )
     )
     ip = np.repeat(cs, rng.integers(1, 4, len(cs)))
-    px, py = _offset(rng, area, x[ip], y[ip], 2000.0, 6000.0)
+    px, py = np.empty(len(ip)), np.empty(len(ip))
+    for k, i in enumerate(ip):
+        px[k : k + 1], py[k : k + 1] = _offset(
+            rng, county_areas[county_names[i]], x[i : i + 1], y[i : i + 1], 2000.0, 6000.0
+        )
     frames.append(
         _to_frame(
             {
                 "name": [f"{county_names[i]}样例产业园{k + 1}" for k, i in enumerate(ip)],
                 "kind": "industrial_park",
                 "doctors": 0,
+                "anchor": -1,
             },
             px,
             py,
@@ -1118,6 +1151,15 @@ def make_facilities(
     fac = pd.concat(frames, ignore_index=True)
     county, town, inside = _locate(fac, townships)
     fac["county"], fac["township"] = county, town
+    # Facilities "at" a settlement stay in its township: fall back to the settlement point.
+    anchor = fac["anchor"].to_numpy()
+    at = anchor >= 0
+    moved = at & (fac["township"].to_numpy() != np.where(at, town_names[anchor], None))
+    fac.loc[moved, "lon"] = vil["lon"].to_numpy()[anchor[moved]]
+    fac.loc[moved, "lat"] = vil["lat"].to_numpy()[anchor[moved]]
+    fac.loc[moved, "county"] = county_names[anchor[moved]]
+    fac.loc[moved, "township"] = town_names[anchor[moved]]
+    inside |= moved
     fac = fac[inside].reset_index(drop=True)
     prefix = {
         "clinic": "CL",
@@ -1391,7 +1433,11 @@ def generate(out: Path, seed: int = 41, counties: Sequence[str] | None = None) -
     _write_csv(vil[vcols], out / "villages.csv")
     area = townships.to_crs(METRIC_CRS).union_all().buffer(-50.0)
     shapely.prepare(area)
-    fac = make_facilities(rng, vil, head, townships, area)
+    county_areas = {}
+    for name, part in townships.to_crs(METRIC_CRS).groupby("county"):
+        county_areas[name] = part.union_all().buffer(-50.0)
+        shapely.prepare(county_areas[name])
+    fac = make_facilities(rng, vil, head, townships, area, county_areas)
     _write_csv(fac, out / "facilities.csv")
     rivers_m = rivers.clip(counties_ll.union_all()).to_crs(METRIC_CRS)
     rivers_m = rivers_m[~rivers_m.is_empty & rivers_m.geom_type.isin(["LineString"])]
