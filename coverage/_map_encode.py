@@ -102,7 +102,7 @@ def simplify_metric(gdf: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoDataFra
         return gdf
     metric = gdf.geometry.to_crs(metric_crs_of(gdf))
     simple = metric.simplify(tolerance_m, preserve_topology=True).to_crs(STORAGE_CRS)
-    return gdf.set_geometry(simple.to_numpy())
+    return gdf.set_geometry(simple.to_numpy(), crs=STORAGE_CRS)
 
 
 def shift_gcj02(geoms: np.ndarray) -> np.ndarray:

@@ -207,7 +207,7 @@ class CoverageMap:
         """Layer in WGS84 (or shifted to GCJ-02 on a Gaode base map), no empty geometries."""
         out = to_storage(gdf, what)
         if self.gcj02 and not out.empty:
-            out = out.set_geometry(shift_gcj02(out.geometry.to_numpy()))
+            out = out.set_geometry(shift_gcj02(out.geometry.to_numpy()), crs=STORAGE_CRS)
         return out
 
     def _spec(
@@ -858,7 +858,6 @@ class CoverageMap:
                     category=k[mask],
                     popup_cols=popup_cols,
                     tooltip_col=tooltip_col,
-                    labels=labels if isinstance(labels, Mapping) and category_col is None else None,
                 )
             )
             if not legend:

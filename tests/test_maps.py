@@ -434,3 +434,17 @@ def test_overview_map_of_default_data_is_under_budget(tmp_path):
     assert "合成演示数据" in page
     assert "道路" in m.layer_names
     assert "河流" in m.layer_names
+
+
+def test_numerous_facilities_become_dots_when_zoomed_out(counties):
+    n = 301
+    clinics = gpd.GeoDataFrame(
+        {"name": [f"卫生室{i}" for i in range(n)], "kind": ["clinic"] * n},
+        geometry=gpd.points_from_xy(np.linspace(111.0, 111.4, n), np.full(n, 37.5)),
+        crs="EPSG:4326",
+    )
+    few = clinics.iloc[:3].assign(kind="hospital")
+    specs = payloads(CoverageMap(counties).add_facilities(clinics).add_facilities(few).get_html())
+    assert specs[0][0]["dotsBelow"] == 11
+    assert specs[0][0]["dot"]["fillColor"] == "#d62728"
+    assert "dotsBelow" not in specs[1][0]
