@@ -97,8 +97,14 @@ class RelocationRules:
     mode: str
     max_commute_min: float
     same_county: bool
+    optional_services: tuple[str, ...]
+    benefits_within_months: int
     responsible_units: tuple[str, ...]
     deadline: str
+
+    def max_minutes(self, service: str) -> float:
+        """Travel-time limit in minutes from a site to the nearest facility of ``service``."""
+        return float(getattr(self, f"max_minutes_{service}"))
 
 
 @dataclass(frozen=True)
