@@ -39,6 +39,8 @@ METRIC_CRS = "EPSG:4546"
 DEM_RES_DEG = 0.001  # degrees per DEM cell (about 89 m east-west, 111 m north-south)
 FINE_M = 200.0  # metres, cell of the fine cost grid (village roads)
 COARSE_FACTOR = 5  # fine cells per coarse cell side (1 km coarse grid for trunk roads)
+TERTIARY_MIN_SETTLEMENTS = 6  # settlements served beyond a stretch that makes it tertiary
+JOIN_LIMIT = 25_000.0  # cost-metres searched before a village's road joins the network
 VILLAGE_SPACING_M = 300.0  # metres, minimum distance between settlements
 N_VILLAGES = 6000  # settlements in the whole city (county and township seats included)
 CITY_RESIDENTS = 3_350_000  # residents in the whole city
@@ -774,11 +776,28 @@ def build_roads(
 
         gsub = grid_graph(sub, FINE_M)
         root = int(to_local(vfine[seat_i]))
-        _, pred = dijkstra(gsub, indices=root, return_predecessors=True)
+        dist0 = dijkstra(gsub, indices=root)
+        local = {i: int(to_local(vfine[i])) for i in targets}
+        # Greedy Steiner tree: settlements, nearest first, join the nearest road built so far.
+        parent: dict[int, int] = {root: -1}
+        for i in sorted(targets, key=lambda i: (dist0[local[i]], i)):
+            if local[i] in parent:
+                continue
+            src = np.fromiter(parent, dtype=np.int64)
+            d, pred, _ = dijkstra(
+                gsub, indices=src, return_predecessors=True, min_only=True, limit=JOIN_LIMIT
+            )
+            if not np.isfinite(d[local[i]]):
+                d, pred, _ = dijkstra(gsub, indices=src, return_predecessors=True, min_only=True)
+            path = backtrack(pred, local[i])
+            parent.update((b, a) for a, b in itertools.pairwise(path))
         count: dict[int, int] = defaultdict(int)
         paths = {}
         for i in targets:
-            path = backtrack(pred, int(to_local(vfine[i])))
+            path = [local[i]]
+            while parent[path[-1]] >= 0:
+                path.append(parent[path[-1]])
+            path.reverse()
             paths[i] = path
             for lc in path[1:]:
                 count[lc] += 1
@@ -787,7 +806,9 @@ def build_roads(
             nodes = [fnode(to_global(lc)) for lc in path]
             node_paths[i] = nodes
             for j in range(len(path) - 1):
-                hw = "tertiary" if count[path[j + 1]] >= 4 else "unclassified"
+                hw = (
+                    "tertiary" if count[path[j + 1]] >= TERTIARY_MIN_SETTLEMENTS else "unclassified"
+                )
                 net.add(nodes[j], nodes[j + 1], hw)
                 usage[_ekey(nodes[j], nodes[j + 1])] += 1
     # Settlements left without a road: small ones whose private branch (the tail of their
