@@ -82,6 +82,21 @@ class WaterRules:
     lift_cost_yuan_per_m_head: float
     max_pipe_km: float
     deadline: str
+    source_cost_yuan: Mapping[str, float]
+    works_cost_yuan_per_m3d: float
+    existing_kinds: tuple[str, ...]
+    pipe_mode: str
+    per_county: bool
+
+    @property
+    def max_pipe_m(self) -> float:
+        """Longest main considered, in metres."""
+        return self.max_pipe_km * 1000.0
+
+    @property
+    def demand_m3_per_resident_day(self) -> float:
+        """Demand per resident in m3/day."""
+        return self.demand_l_per_resident_day / 1000.0
 
 
 @dataclass(frozen=True)
