@@ -657,6 +657,8 @@ def build_roads(
     def fnode(c: int) -> tuple:
         if c in anchor_f:
             return anchor_f[c]
+        if c in coarse_at:
+            return coarse_at[c]
         key = ("f", c)
         if key not in net.pos:
             x, y = grid.centre(c)
@@ -736,7 +738,14 @@ def build_roads(
         hw = next(h for h, r in HIGHWAY_RANK.items() if r == coarse_edges[(a, b)])
         for p, q in itertools.pairwise(chain):
             net.add(p, q, hw)
-    # Village trees: one Dijkstra per township from its seat on the fine grid.
+    # Village trees may also join the trunk, primary and secondary roads at their vertices.
+    coarse_at: dict[int, tuple] = {}
+    for key in sorted({n for e in net.edges for n in e}):
+        c = int(grid.cell_of(*net.pos[key]))
+        if c not in anchor_f:
+            coarse_at.setdefault(c, key)
+    coarse_cells = np.array(sorted(coarse_at), dtype=np.int64)
+    # Village trees: per township, on the fine grid, from its seat and the roads above.
     pop = vil["population"].to_numpy()
     node_paths: dict[int, list[tuple]] = {}
     usage: dict[tuple, int] = defaultdict(int)
@@ -776,10 +785,13 @@ def build_roads(
 
         gsub = grid_graph(sub, FINE_M)
         root = int(to_local(vfine[seat_i]))
-        dist0 = dijkstra(gsub, indices=root)
+        crow_, ccol_ = np.divmod(coarse_cells, ncol)
+        inside = (crow_ >= r0) & (crow_ < r1) & (ccol_ >= c0) & (ccol_ < c1)
+        roots = [root, *(int(v) for v in to_local(coarse_cells[inside]))]
+        dist0 = dijkstra(gsub, indices=roots, min_only=True)
         local = {i: int(to_local(vfine[i])) for i in targets}
         # Greedy Steiner tree: settlements, nearest first, join the nearest road built so far.
-        parent: dict[int, int] = {root: -1}
+        parent: dict[int, int] = dict.fromkeys(roots, -1)
         for i in sorted(targets, key=lambda i: (dist0[local[i]], i)):
             if local[i] in parent:
                 continue
@@ -875,7 +887,7 @@ def add_spurs(
         cells = grid.cell_of(ex, ey)
         best = int(np.argmax(grid.elev.ravel()[cells]))
         ex, ey = ex[best], ey[best]
-        m = max(int(lengths[i] // 180.0), 3)
+        m = max(int(lengths[i] // 130.0), 4)
         t = np.linspace(0.0, 1.0, m + 1)[1:]
         dx, dy = ex - vx[i], ey - vy[i]
         off = lengths[i] * (waves[i, 0] * np.sin(np.pi * t) + waves[i, 1] * np.sin(2 * np.pi * t))
