@@ -5,6 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
+from coverage.clinic_ledger import MODE_LABELS
 from coverage.clinic_plan import ClinicPlan
 from coverage.maps import CoverageMap, LegendItem
 from coverage.study import Study
@@ -114,6 +115,7 @@ def compliance_map(
     m = _context(study, t["check_title"], lang, basemap)
     if service_areas is not None and not service_areas.empty:
         mode = str(table["mode"].iloc[0]) if len(table) else ""
+        mode = MODE_LABELS[lang].get(mode, mode)
         name = t["iso"].format(m=float(service_areas["minutes"].max()), mode=mode)
         m.add_isochrones(service_areas, name=name, show=False)
     m.add_circles(clinics, radius_m, name=t["circles"], tooltip_col="name", show=False)
