@@ -7,7 +7,27 @@ Implements the geographic measures of 吕政办发〔2019〕41号 (Lüliang's me
 
 from coverage.config import Rules, load_rules
 from coverage.errors import InputError, OfflineError
+from coverage.io import (
+    load_default,
+    read_boundaries,
+    read_facilities,
+    read_sites,
+    read_villages,
+    read_water_sources,
+)
 
 __version__ = "0.1.0"
 
-__all__ = ["InputError", "OfflineError", "Rules", "__version__", "load_rules"]
+__all__ = [
+    "InputError",
+    "OfflineError",
+    "Rules",
+    "__version__",
+    "load_default",
+    "load_rules",
+    "read_boundaries",
+    "read_facilities",
+    "read_sites",
+    "read_villages",
+    "read_water_sources",
+]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from coverage._milp import SolverError
 from coverage.config import Rules, load_rules
 from coverage.errors import InputError, OfflineError
 from coverage.study import Study
@@ -109,6 +112,23 @@ def _study(
         rules=rules,
         progress=progress,
     )
+
+
+@contextmanager
+def errors_to_exit_codes() -> Iterator[None]:
+    """Turn known failures into a clear message and an exit code (nothing is written).
+
+    Exit codes: 2 bad input (file, row and column named), 3 a feature needs the internet,
+    4 the solver found no feasible plan within its time limit.
+    """
+    try:
+        yield
+    except InputError as exc:
+        raise _fail(exc, 2) from exc
+    except OfflineError as exc:
+        raise _fail(exc, 3) from exc
+    except SolverError as exc:
+        raise _fail(exc, 4) from exc
 
 
 def _fail(exc: Exception, code: int) -> typer.Exit:
