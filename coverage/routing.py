@@ -37,6 +37,12 @@ _BATCH_CELLS = 12_000_000
 _END_FRACTION = 1e-9
 """Join points this close (as a fraction of the road) to a road end are taken to be at it."""
 
+_TILE_SOURCES = 32
+"""Sources searched together in one subgraph window by the bounded matrix."""
+
+_SNAP_SEARCH_M = 3000.0
+"""First search radius (metres) for the nearest road; farther points get an unbounded search."""
+
 _STRAIGHT_SLACK = 1.01
 """Margin on straight-line pruning radii for the metric projection's scale error (< 0.1 %)."""
 
@@ -55,6 +61,7 @@ class _Aug:
     f1: np.ndarray  # ... and ends
     point_node: np.ndarray  # node index of every inserted point
     leg_lines: np.ndarray  # metric LineStrings point -> join point
+    xy: np.ndarray  # metric coordinates of every node (graph nodes, join nodes, point nodes)
 
 
 @dataclass
@@ -71,14 +78,32 @@ class _Csr:
         pos = np.searchsorted(self.keys, tail.astype(np.int64) * self.n + head)
         return self.other[pos]
 
+    def subgraph(self, idx: np.ndarray, lookup: np.ndarray) -> _Csr:
+        """Induced subgraph on the sorted node indices ``idx``; ``lookup`` maps them to 0..k-1."""
+        m = self.matrix
+        starts, ends = m.indptr[idx], m.indptr[idx + 1]
+        counts = ends - starts
+        total = int(counts.sum())
+        eid = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
+        head = lookup[m.indices[eid]]
+        keep = head >= 0
+        tail = np.repeat(np.arange(len(idx)), counts)[keep]
+        head = head[keep]
+        eid = eid[keep]
+        k = len(idx)
+        indptr = np.zeros(k + 1, dtype=np.int64)
+        np.cumsum(np.bincount(tail, minlength=k), out=indptr[1:])
+        sub = sparse.csr_matrix((m.data[eid], head.astype(np.int32), indptr), shape=(k, k))
+        return _Csr(matrix=sub, other=self.other[eid], keys=tail.astype(np.int64) * k + head, n=k)
+
 
 def _csr(tail: np.ndarray, head: np.ndarray, w: np.ndarray, other: np.ndarray, n: int) -> _Csr:
     """CSR matrix keeping, of parallel edges, the one of least ``w`` (explicit zeros kept)."""
     ok = np.isfinite(w) & np.isfinite(other)  # a direction the mode may not use has no time
     tail, head, w, other = tail[ok], head[ok], w[ok], other[ok]
-    order = np.lexsort((other, w, head, tail))
-    tail, head, w, other = tail[order], head[order], w[order], other[order]
     keys = tail.astype(np.int64) * n + head
+    order = np.lexsort((w, keys))
+    tail, head, w, other, keys = tail[order], head[order], w[order], other[order], keys[order]
     first = np.ones(len(keys), dtype=bool)
     first[1:] = keys[1:] != keys[:-1]
     tail, head, w, other, keys = tail[first], head[first], w[first], other[first], keys[first]
@@ -86,6 +111,26 @@ def _csr(tail: np.ndarray, head: np.ndarray, w: np.ndarray, other: np.ndarray, n
     np.cumsum(np.bincount(tail, minlength=n), out=indptr[1:])
     matrix = sparse.csr_matrix((w, head.astype(np.int32), indptr), shape=(n, n))
     return _Csr(matrix=matrix, other=other, keys=keys, n=n)
+
+
+def _tree_sums(pred: np.ndarray, g: _Csr) -> np.ndarray:
+    """Sum the other measure from every node back to its tree root (pointer jumping).
+
+    ``pred`` is a 1-D predecessor array (negative for roots and unreached nodes); each node's
+    step is the other measure of edge ``pred -> node``. Runs in O(n log depth) numpy steps.
+    """
+    has = np.flatnonzero(pred >= 0)
+    acc = np.zeros(len(pred))
+    acc[has] = g.other_of(pred[has], has)
+    anc = np.where(pred >= 0, pred, -1).astype(np.int64)
+    active = has
+    while len(active):
+        up = anc[active]
+        acc_up, anc_up = acc[up], anc[up]
+        acc[active] += acc_up
+        anc[active] = anc_up
+        active = active[anc_up >= 0]
+    return acc
 
 
 def _walk_back(pred: np.ndarray, rows: np.ndarray, nodes: np.ndarray, g: _Csr) -> np.ndarray:
@@ -108,6 +153,83 @@ def _walk_back(pred: np.ndarray, rows: np.ndarray, nodes: np.ndarray, g: _Csr) -
         cur[active] = p
         active = active[parent(active) >= 0]
     return acc
+
+
+def _bounded(  # noqa: PLR0917 - private helper with positional query arrays
+    g: _Csr,
+    xy: np.ndarray,
+    sources: np.ndarray,
+    pair_src: np.ndarray,
+    pair_dst: np.ndarray,
+    limit: float,
+    reach_m: float,
+    *,
+    other: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Bounded Dijkstra from every source, read at the pairs' destinations.
+
+    Sources are grouped in square tiles; each tile searches only the subgraph of nodes within
+    ``reach_m`` metres (straight line, metric ``xy``) of its sources. This is exact because no
+    path within ``limit`` leaves that window: its length (network metres) is at most ``reach_m``
+    and a path never runs shorter than the straight line.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        The primary measure per pair (NaN beyond ``limit``) and, with ``other=True``, the other
+        measure along the same route (else NaN).
+    """
+    n = len(xy)
+    prim = np.full(len(pair_src), np.nan)
+    oth = np.full(len(pair_src), np.nan)
+    sxy = xy[sources]
+    # tiles holding about _TILE_SOURCES sources each (never smaller than the search reach)
+    span = np.ptp(sxy, axis=0) if len(sxy) else np.zeros(2)
+    area = max(float(span[0] * span[1]), 1.0)
+    cell = max(reach_m, 1000.0, float(np.sqrt(area * _TILE_SOURCES / max(len(sources), 1))))
+    tiles = np.floor(sxy / cell).astype(np.int64)
+    tile_order = np.lexsort((tiles[:, 1], tiles[:, 0]))
+    tkeys = tiles[tile_order]
+    cut = np.flatnonzero(np.any(tkeys[1:] != tkeys[:-1], axis=1)) + 1
+    groups = np.split(tile_order, cut)
+    pair_order = np.argsort(pair_src, kind="stable")
+    pstart = np.searchsorted(pair_src[pair_order], np.arange(len(sources)))
+    pstop = np.searchsorted(pair_src[pair_order], np.arange(len(sources)), side="right")
+    by_x = np.argsort(xy[:, 0], kind="stable")
+    xs = xy[by_x, 0]
+    lookup = np.full(n, -1, dtype=np.int64)
+    for group in groups:
+        lo_xy = sxy[group].min(axis=0) - reach_m
+        hi_xy = sxy[group].max(axis=0) + reach_m
+        cand = by_x[np.searchsorted(xs, lo_xy[0]) : np.searchsorted(xs, hi_xy[0], side="right")]
+        y = xy[cand, 1]
+        idx = np.sort(cand[(y >= lo_xy[1]) & (y <= hi_xy[1])])
+        lookup[idx] = np.arange(len(idx))
+        sub = g.subgraph(idx, lookup)
+        chunk = max(1, _BATCH_CELLS // max(len(idx), 1))
+        for c0 in range(0, len(group), chunk):
+            srcs = group[c0 : c0 + chunk]
+            counts = pstop[srcs] - pstart[srcs]
+            total = int(counts.sum())
+            if total == 0:
+                continue
+            pos = np.repeat(pstart[srcs] - np.cumsum(counts) + counts, counts) + np.arange(total)
+            pairs = pair_order[pos]
+            rows = np.repeat(np.arange(len(srcs)), counts)
+            cols = lookup[pair_dst[pairs]]
+            inside = cols >= 0
+            res = csgraph.dijkstra(
+                sub.matrix, indices=lookup[sources[srcs]], limit=limit, return_predecessors=other
+            )
+            dist = res[0] if other else res
+            val = np.full(total, np.inf)
+            val[inside] = dist[rows[inside], cols[inside]]
+            ok = np.isfinite(val)
+            prim[pairs[ok]] = val[ok]
+            if other and ok.any():
+                oth[pairs[ok]] = _walk_back(res[1], rows[ok], cols[ok], sub)
+        lookup[idx] = -1
+    return prim, oth
 
 
 class TravelNetwork:
@@ -158,7 +280,21 @@ class TravelNetwork:
         self._to_metric = pyproj.Transformer.from_crs(STORAGE_CRS, metric_crs, always_xy=True)
         self._to_storage = pyproj.Transformer.from_crs(metric_crs, STORAGE_CRS, always_xy=True)
         self.road_lines = shapely.transform(road_lines, self._metric_coords)
-        self._tree = shapely.STRtree(self.road_lines)
+        coords, idx = shapely.get_coordinates(self.road_lines, return_index=True)
+        seg = np.flatnonzero(idx[1:] == idx[:-1])
+        self._seg_road = idx[seg]
+        self._seg_lines = shapely.linestrings(np.stack([coords[seg], coords[seg + 1]], axis=1))
+        seg_len = shapely.length(self._seg_lines)
+        csum = np.cumsum(seg_len)
+        first = np.ones(len(seg), dtype=bool)
+        first[1:] = self._seg_road[1:] != self._seg_road[:-1]
+        run_start = np.flatnonzero(first)
+        counts = np.diff(np.r_[run_start, len(seg)])
+        self._seg_offset = csum - seg_len - np.repeat((csum - seg_len)[run_start], counts)
+        self._road_len_metric = np.bincount(self._seg_road, weights=seg_len, minlength=len(road_a))
+        self._tree = shapely.STRtree(self._seg_lines)
+        self.node_xy = np.column_stack(self._to_metric.transform(x, y))
+        self._base: dict[tuple[str, bool], _Csr] = {}
         walk = rules.speeds.get("walk", {})
         self._walk_flat_kmh = float(
             walk.get("flat_kmh")
@@ -302,11 +438,24 @@ class TravelNetwork:
         InputError
             When the layer has no CRS or a row has no point geometry.
         """
-        geoms = self._points_metric(points)
-        _, road = self._tree.query_nearest(geoms, all_matches=False)
-        lines = self.road_lines[road]
-        frac = shapely.line_locate_point(lines, geoms, normalized=True)
-        join = shapely.line_interpolate_point(lines, frac, normalized=True)
+        return self._snap(self._points_metric(points), points.index)[0]
+
+    def _snap(self, geoms: np.ndarray, index: pd.Index) -> tuple[pd.DataFrame, np.ndarray]:
+        """Snap points already in the metric CRS (see :meth:`snap`); also the join points."""
+        seg = np.full(len(geoms), -1, dtype=np.int64)
+        hit = self._tree.query_nearest(geoms, max_distance=_SNAP_SEARCH_M, all_matches=False)
+        seg[hit[0]] = hit[1]
+        miss = np.flatnonzero(seg < 0)
+        if len(miss):
+            seg[miss] = self._tree.query_nearest(geoms[miss], all_matches=False)[1]
+        road = self._seg_road[seg]
+        lines = self._seg_lines[seg]
+        local = shapely.line_locate_point(lines, geoms)
+        join = shapely.line_interpolate_point(lines, local)
+        total = self._road_len_metric[road]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            frac = np.where(total > 0, (self._seg_offset[seg] + local) / total, 0.0)
+        frac = np.clip(frac, 0.0, 1.0)
         dist = shapely.distance(geoms, join)
         net = self.rules.network
         leg_m = dist * net.offroad_winding
@@ -337,24 +486,34 @@ class TravelNetwork:
                 "join_x": jx,
                 "join_y": jy,
             },
-            index=points.index,
-        )
+            index=index,
+        ), join
 
     def _points_metric(self, points: gpd.GeoDataFrame) -> np.ndarray:
+        """Point geometries of a layer in the metric CRS, validated."""
         if points.crs is None:
             msg = "point layer has no CRS (expected EPSG:4326 longitude/latitude)"
             raise InputError(msg, column="geometry")
-        geoms = points.geometry.to_crs(self.metric_crs).to_numpy()
+        geoms = np.asarray(points.geometry.to_numpy(), dtype=object)
         bad = shapely.is_missing(geoms) | shapely.is_empty(geoms)
         bad |= shapely.get_type_id(geoms) != 0
         if bad.any():
             row = int(np.flatnonzero(bad)[0]) + 1
             msg = "every row needs a point geometry"
             raise InputError(msg, row=row, column="geometry")
-        return geoms
+        if not pyproj.CRS(points.crs).equals(STORAGE_CRS):
+            geoms = np.asarray(points.geometry.to_crs(STORAGE_CRS).to_numpy(), dtype=object)
+        xy = shapely.get_coordinates(geoms)
+        mx, my = self._to_metric.transform(xy[:, 0], xy[:, 1])
+        return shapely.points(mx, my)
 
     # ------------------------------------------------------------------ augmented graph
-    def _augment(self, snaps: Sequence[pd.DataFrame], points: Sequence[np.ndarray]) -> _Aug:
+    def _augment(
+        self,
+        snaps: Sequence[pd.DataFrame],
+        points: Sequence[np.ndarray],
+        joins: Sequence[np.ndarray],
+    ) -> _Aug:
         """Insert snapped points as virtual join nodes (splitting roads) plus point nodes."""
         n0 = self.n_nodes
         road = np.concatenate([s["edge"].to_numpy() for s in snaps]).astype(np.int64)
@@ -420,10 +579,9 @@ class TravelNetwork:
         f0 = np.r_[f0, frac[ends], frac[ends]]
         f1 = np.r_[f1, frac[ends], frac[ends]]
         pts = np.concatenate(points)
-        joins = shapely.line_interpolate_point(self.road_lines[road], frac, normalized=True)
-        leg_lines = shapely.linestrings(
-            np.stack([shapely.get_coordinates(pts), shapely.get_coordinates(joins)], axis=1)
-        )
+        pxy = shapely.get_coordinates(pts)
+        jxy = shapely.get_coordinates(np.concatenate(joins))
+        leg_lines = shapely.linestrings(np.stack([pxy, jxy], axis=1))
         return _Aug(
             n=n0 + 2 * k,
             tail=tail,
@@ -435,6 +593,7 @@ class TravelNetwork:
             f1=f1,
             point_node=point_node,
             leg_lines=leg_lines,
+            xy=np.concatenate([self.node_xy, jxy, pxy]),
         )
 
     @staticmethod
@@ -498,14 +657,14 @@ class TravelNetwork:
         if len(origins) == 0:
             return out
         o_pts = self._points_metric(origins)
-        so = self.snap(origins)
+        so, o_join = self._snap(o_pts, origins.index)
         out["off_network"] = so["off_network"].to_numpy()
         out["leg_m"] = so["leg_m"].to_numpy()
         if len(facilities) == 0:
             return out
         f_pts = self._points_metric(facilities)
-        sf = self.snap(facilities)
-        aug = self._augment([so, sf], [o_pts, f_pts])
+        sf, f_join = self._snap(f_pts, facilities.index)
+        aug = self._augment([so, sf], [o_pts, f_pts], [o_join, f_join])
         by = "time" if nearest_by == "time" else "distance"
         g = self._graph(aug, by, reverse=True)
         n_o = len(origins)
@@ -517,7 +676,7 @@ class TravelNetwork:
         d = dist[o_nodes]
         ok = np.isfinite(d)
         other = np.full(n_o, np.nan)
-        other[ok] = _walk_back(pred, np.zeros(int(ok.sum()), dtype=np.int64), o_nodes[ok], g)
+        other[ok] = _tree_sums(pred, g)[o_nodes[ok]]
         fac_of_node = np.full(aug.n, -1, dtype=np.int64)
         fac_of_node[f_nodes] = np.arange(len(f_nodes))
         chosen = np.where(ok, fac_of_node[np.where(ok, src[o_nodes], f_nodes[0])], -1)
@@ -529,6 +688,85 @@ class TravelNetwork:
         out["network_m"] = np.where(ok, network_m, np.nan)
         out["reachable"] = ok
         return out
+
+    def base_graph(self, by: str = "time", *, reverse: bool = False) -> _Csr:
+        """Build (once, then cached) the CSR graph of the network's own nodes and roads.
+
+        Parameters
+        ----------
+        by : {"time", "distance"}
+            Primary weight: seconds or metres.
+        reverse : bool, default False
+            Reverse every edge (for distances TO targets).
+
+        Returns
+        -------
+        _Csr
+            Matrix (``.matrix``, node index = position in :attr:`node_ids`) and the other
+            measure per edge.
+        """
+        key = (by, reverse)
+        if key not in self._base:
+            tail = np.r_[self.road_a, self.road_b]
+            head = np.r_[self.road_b, self.road_a]
+            length = np.r_[self.len_fwd, self.len_bwd]
+            time = np.r_[self.time_fwd, self.time_bwd]
+            w, other = (time, length) if by == "time" else (length, time)
+            if reverse:
+                tail, head = head, tail
+            self._base[key] = _csr(tail, head, w, other, self.n_nodes)
+        return self._base[key]
+
+    def nearest_nodes(self, targets: Sequence[Any], *, nearest_by: str = "time") -> pd.DataFrame:
+        """Nearest target node of every graph node (no snapping: targets are graph nodes).
+
+        One multi-source Dijkstra on the reversed graph, so the measure runs from each node TO
+        its nearest target, as in :meth:`nearest`.
+
+        Parameters
+        ----------
+        targets : sequence
+            Graph node ids of the targets.
+        nearest_by : {"time", "distance"}
+            Minimise travel time (default) or network distance.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by graph node id: ``target`` (node id), ``network_m`` (metres), ``time_s``
+            (seconds) along the chosen path, ``reachable``; NaN where no target is reachable.
+
+        Raises
+        ------
+        InputError
+            When a target is not a node of the graph.
+        """
+        if nearest_by not in {"time", "distance"}:
+            msg = f"nearest_by must be 'time' or 'distance', got {nearest_by!r}"
+            raise InputError(msg, column="nearest_by")
+        order = np.argsort(self.node_ids, kind="stable")
+        wanted = np.asarray(list(targets), dtype=self.node_ids.dtype)
+        pos = np.clip(np.searchsorted(self.node_ids[order], wanted), 0, self.n_nodes - 1)
+        found = self.node_ids[order][pos] == wanted
+        if not found.all():
+            msg = f"target {wanted[~found][0]!r} is not a node of the graph"
+            raise InputError(msg, column="targets")
+        t_idx = order[pos]
+        g = self.base_graph("time" if nearest_by == "time" else "distance", reverse=True)
+        dist, pred, src = csgraph.dijkstra(
+            g.matrix, directed=True, indices=t_idx, min_only=True, return_predecessors=True
+        )
+        ok = np.isfinite(dist)
+        other = np.full(self.n_nodes, np.nan)
+        other[ok] = _tree_sums(pred, g)[ok]
+        target = np.empty(self.n_nodes, dtype=object)
+        target[ok] = self.node_ids[src[ok]]
+        dist = np.where(ok, dist, np.nan)
+        time_s, network_m = (dist, other) if nearest_by == "time" else (other, dist)
+        return pd.DataFrame(
+            {"target": target, "network_m": network_m, "time_s": time_s, "reachable": ok},
+            index=pd.Index(self.node_ids, name="node"),
+        )
 
     def within(
         self,
@@ -592,44 +830,39 @@ class TravelNetwork:
         oi, di = self._candidates(o_pts, d_pts, radius * _STRAIGHT_SLACK)
         if len(oi) == 0:
             return empty
-        so, sd = self.snap(origins), self.snap(destinations)
-        aug = self._augment([so, sd], [o_pts, d_pts])
+        (so, o_join), (sd, d_join) = (
+            self._snap(o_pts, origins.index),
+            self._snap(d_pts, destinations.index),
+        )
+        aug = self._augment([so, sd], [o_pts, d_pts], [o_join, d_join])
         n_o = len(origins)
         o_nodes, d_nodes = aug.point_node[:n_o], aug.point_node[n_o:]
         g_t = self._graph(aug, "time", reverse=False)
         g_m = self._graph(aug, "distance", reverse=False)
+        reach_s = float(max_s) * self.max_speed_mps * _STRAIGHT_SLACK if max_s is not None else 0.0
         len_limit = radius * _STRAIGHT_SLACK if max_m is None else float(max_m)
-        order = np.argsort(oi, kind="stable")
-        oi, di = oi[order], di[order]
-        sources, start = np.unique(oi, return_index=True)
-        stop = np.r_[start[1:], len(oi)]
-        batch = max(1, _BATCH_CELLS // aug.n)
-        res_m = np.full(len(oi), np.nan)
-        res_s = np.full(len(oi), np.nan)
-        for b0 in range(0, len(sources), batch):
-            src = sources[b0 : b0 + batch]
-            lo, hi = start[b0], stop[min(b0 + batch, len(sources)) - 1]
-            rows = np.searchsorted(src, oi[lo:hi])
-            cols = d_nodes[di[lo:hi]]
-            idx = o_nodes[src]
-            if max_s is not None and max_m is not None:
-                dt = csgraph.dijkstra(g_t.matrix, indices=idx, limit=float(max_s))
-                dm = csgraph.dijkstra(g_m.matrix, indices=idx, limit=len_limit)
-                res_s[lo:hi], res_m[lo:hi] = dt[rows, cols], dm[rows, cols]
-            else:
-                g = g_t if max_s is not None else g_m
-                limit = float(max_s) if max_s is not None else len_limit
-                dist, pred = csgraph.dijkstra(
-                    g.matrix, indices=idx, limit=limit, return_predecessors=True
-                )
-                prim = dist[rows, cols]
-                ok = np.isfinite(prim)
-                oth = np.full(len(prim), np.nan)
-                oth[ok] = _walk_back(pred, rows[ok], cols[ok], g)
-                if max_s is not None:
-                    res_s[lo:hi], res_m[lo:hi] = prim, oth
-                else:
-                    res_m[lo:hi], res_s[lo:hi] = prim, oth
+        src_nodes, pair_src = np.unique(o_nodes[oi], return_inverse=True)
+        dst = d_nodes[di]
+        if max_s is not None and max_m is not None:
+            res_s, _ = _bounded(g_t, aug.xy, src_nodes, pair_src, dst, float(max_s), reach_s)
+            res_m, _ = _bounded(
+                g_m, aug.xy, src_nodes, pair_src, dst, len_limit, len_limit * _STRAIGHT_SLACK
+            )
+        elif max_s is not None:
+            res_s, res_m = _bounded(
+                g_t, aug.xy, src_nodes, pair_src, dst, float(max_s), reach_s, other=True
+            )
+        else:
+            res_m, res_s = _bounded(
+                g_m,
+                aug.xy,
+                src_nodes,
+                pair_src,
+                dst,
+                len_limit,
+                len_limit * _STRAIGHT_SLACK,
+                other=True,
+            )
         keep = np.isfinite(res_m) & np.isfinite(res_s)
         if max_m is not None:
             keep &= res_m <= max_m
@@ -710,7 +943,8 @@ class TravelNetwork:
                 {"facility_id": [], "minutes": []}, geometry=[], crs=STORAGE_CRS
             )
         pts = self._points_metric(facilities)
-        aug = self._augment([self.snap(facilities)], [pts])
+        sf, f_join = self._snap(pts, facilities.index)
+        aug = self._augment([sf], [pts], [f_join])
         g = self._graph(aug, "time", reverse=True)
         batch = max(1, _BATCH_CELLS // aug.n)
         parts: list[gpd.GeoDataFrame] = []
@@ -749,7 +983,8 @@ class TravelNetwork:
         if len(facilities) == 0:
             return gpd.GeoDataFrame({"minutes": mins}, geometry=[None] * len(mins), crs=STORAGE_CRS)
         pts = self._points_metric(facilities)
-        aug = self._augment([self.snap(facilities)], [pts])
+        sf, f_join = self._snap(pts, facilities.index)
+        aug = self._augment([sf], [pts], [f_join])
         g = self._graph(aug, "time", reverse=True)
         dist = csgraph.dijkstra(
             g.matrix, indices=aug.point_node, min_only=True, limit=max(mins) * 60.0

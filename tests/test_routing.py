@@ -358,3 +358,28 @@ def test_default_lvliang_graph_nearest_matches_networkx(tmp_path):
     assert np.array_equal(np.isnan(got), np.isnan(exp))
     assert np.nanmax(np.abs(got - exp)) < 1e-6
     assert isinstance(res, pd.DataFrame)
+
+
+def test_nearest_nodes_matches_networkx(pbf_graph):
+    net = TravelNetwork.from_graph(pbf_graph, mode="motorcycle")
+    oracle = _time_graph(pbf_graph, "motorcycle", directed=True)
+    rng = np.random.default_rng(2)
+    nodes = [n for n in oracle.nodes if oracle.degree(n) > 0]
+    fac = [int(n) for n in rng.choice(nodes, 5, replace=False)]
+    res = net.nearest_nodes(fac)
+    ref_t = nx.multi_source_dijkstra_path_length(oracle.reverse(copy=False), fac, weight="time")
+    for n in pbf_graph.nodes:
+        if n in ref_t:
+            assert res.loc[n, "time_s"] == pytest.approx(ref_t[n], abs=1e-6)
+            path_len = nx.shortest_path_length(oracle, n, res.loc[n, "target"], weight="time")
+            assert path_len == pytest.approx(ref_t[n], abs=1e-6)
+        else:
+            assert not res.loc[n, "reachable"]
+            assert math.isnan(res.loc[n, "time_s"])
+    by_d = net.nearest_nodes(fac, nearest_by="distance")
+    ref_d = nx.multi_source_dijkstra_path_length(oracle.reverse(copy=False), fac, weight="length")
+    got = by_d["network_m"].to_numpy()
+    exp = np.array([ref_d.get(n, np.nan) for n in by_d.index])
+    assert np.nanmax(np.abs(got - exp)) < 1e-6
+    with pytest.raises(InputError, match="not a node"):
+        net.nearest_nodes([-1])
