@@ -1227,7 +1227,18 @@ def make_water_sources(
     frames = []
     # Springs above most unsafe villages, within a few km.
     near = np.flatnonzero(unsafe & (rng.random(len(vil)) < 0.85))
-    sx, sy = _offset(rng, area, x[near], y[near], 600.0, 3500.0)
+    r = rng.uniform(600.0, 3500.0, (len(near), 6))
+    a = rng.uniform(0.0, 2 * np.pi, (len(near), 6))
+    cx = x[near, None] + r * np.cos(a)
+    cy = y[near, None] + r * np.sin(a)
+    # Of six candidate spots, the spring rises at the highest one inside the study area.
+    height = grid.elev.ravel()[grid.cell_of(cx, cy)]
+    height = np.where(shapely.contains_xy(area, cx, cy), height, -np.inf)
+    best = np.argmax(height, axis=1)
+    pick = np.isfinite(height[np.arange(len(near)), best])
+    near, best = near[pick], best[pick]
+    sx = cx[pick][np.arange(len(near)), best]
+    sy = cy[pick][np.arange(len(near)), best]
     frames.append(("spring", sx, sy, rng.uniform(20.0, 300.0, len(near))))
     # Background springs on high ground, wells near villages.
     high = np.where(grid.county >= 0, np.exp(np.clip(grid.rel, -300, 300) / 60.0), 0.0).ravel()
