@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from coverage._milp import SolverError
+from coverage._output import staged_output
 from coverage.config import Rules, load_rules
 from coverage.errors import InputError, OfflineError
 from coverage.study import Study
@@ -306,6 +307,72 @@ def _print_plan(plan: object) -> None:
     for k, v in summary.items():
         table.add_row(k, f"{v:.3g}" if isinstance(v, float) else str(v))
     out.print(table)
+
+
+def graph_summary(study: Study) -> Table:
+    """Kilometres of road per OSM highway class, nodes, edges and connected parts."""
+    import networkx as nx  # noqa: PLC0415
+
+    edges = study.edges
+    graph = study.graph
+    km = (
+        edges.assign(km=edges.to_crs(study.network("walk").metric_crs).length / 1000.0)
+        .groupby("highway")["km"]
+        .sum()
+        .sort_values(ascending=False)
+    )
+    table = Table(title=f"路网 / road graph: {study.roads_path.name}")
+    table.add_column("highway")
+    table.add_column("km", justify="right")
+    for name, value in km.items():
+        table.add_row(str(name), f"{value:,.0f}")
+    parts = nx.number_weakly_connected_components(graph)
+    table.caption = (
+        f"{graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} directed edges, "
+        f"{parts} connected parts"
+    )
+    return table
+
+
+@app.command("graph")
+def graph_cmd(
+    roads: RoadsOpt = None,
+    dem: DemOpt = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Export to .graphml or .gpkg (nodes and edges).")
+    ] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Build the road graph (cached), print its summary and optionally export it."""
+    from coverage.graph import save_geopackage, save_graphml  # noqa: PLC0415
+
+    progress = _Progress()
+    with errors_to_exit_codes():
+        rules = _rules(config)
+        if roads is None:
+            study = Study.default(rules, progress=progress)
+        else:
+            if not roads.is_file():
+                raise InputError("file not found", file=roads, column="--roads")
+            study = Study(
+                villages=None,
+                facilities=None,
+                roads_path=roads,
+                dem_path=dem,
+                rules=rules,
+                progress=progress,
+            )  # type: ignore[arg-type]
+        out.print(graph_summary(study))
+        if out_file is not None:
+            if out_file.suffix not in {".graphml", ".gpkg"}:
+                raise InputError("export to a .graphml or .gpkg file", file=out_file)
+            with staged_output(out_file.parent) as stage:
+                target = stage / out_file.name
+                if out_file.suffix == ".graphml":
+                    save_graphml(study.graph, target)
+                else:
+                    save_geopackage(study.graph, target, rules=rules, dem=study.dem_path)
+            _files([out_file])
 
 
 @app.command()

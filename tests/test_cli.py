@@ -2,6 +2,7 @@
 
 import hashlib
 
+import osmnx as ox
 import pandas as pd
 import pytest
 from netfixtures import lonlat, write_osm
@@ -112,3 +113,19 @@ def test_unknown_mode_is_an_error(files, tmp_path):
     assert result.exit_code == 2
     assert "boat" in result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_graph_export(files, tmp_path):
+    out = tmp_path / "g" / "roads.graphml"
+    result = runner.invoke(app, ["graph", f"--roads={files['roads']}", f"--out={out}"])
+    assert result.exit_code == 0, result.output
+    graph = ox.load_graphml(out)
+    # one way of 9 nodes simplifies to a single two-way edge between its ends
+    assert graph.number_of_nodes() == 2
+    assert graph.number_of_edges() == 2
+    lengths = [d["length"] for _, _, d in graph.edges(data=True)]
+    # great-circle length on a sphere of radius 6,371 km (as osmnx): 0.24 % under the
+    # ellipsoidal 4,000 m at 37.5 N along a parallel
+    assert lengths == pytest.approx([3990.58, 3990.58], abs=0.05)
+    bad = runner.invoke(app, ["graph", f"--roads={files['roads']}", f"--out={tmp_path / 'x.txt'}"])
+    assert bad.exit_code == 2
