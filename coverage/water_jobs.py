@@ -1,0 +1,200 @@
+"""Water-bureau job: site drinking-water projects and write tables, ledger and map."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from coverage._output import staged_output
+from coverage.config import Rules, load_rules
+from coverage.errors import InputError
+from coverage.io import read_boundaries, read_villages, read_water_sources
+from coverage.ledger import write_csv
+from coverage.projection import STORAGE_CRS
+from coverage.study import Progress, Study
+from coverage.water import WaterPlan, plan_water
+from coverage.water_ledger import write_water_ledger
+
+WATER_FILES = (
+    "water_plan_villages.csv",
+    "water_plan_sources.csv",
+    "water_budget.csv",
+    "water_plan_unserved.csv",
+    "water_plan.json",
+    "water_ledger.xlsx",
+    "water_ledger.csv",
+)
+"""Files :func:`water_site` writes into ``out_dir`` (plus ``water_plan.html`` with maps)."""
+
+
+def _flat(frame: pd.DataFrame) -> pd.DataFrame:
+    """Turn a point layer into a table with ``lon``/``lat`` columns instead of geometry."""
+    return pd.DataFrame(frame.drop(columns="geometry")).assign(
+        lon=frame.geometry.x.round(6), lat=frame.geometry.y.round(6)
+    )
+
+
+def _quiet(_: str) -> None:
+    """Report nothing."""
+
+
+def water_study(
+    *,
+    villages: str | Path,
+    sources: str | Path,
+    roads: str | Path,
+    dem: str | Path | None = None,
+    boundaries: str | Path | None = None,
+    coords: str = "wgs84",
+    rules: Rules | None = None,
+    progress: Progress = _quiet,
+) -> Study:
+    """Read a water study from the user's files (no facility registry needed).
+
+    Parameters
+    ----------
+    villages : str or Path
+        Village registry with ``water_safe``, ``households`` and ``registered_poor``.
+    sources : str or Path
+        Water-source registry (:func:`coverage.io.read_water_sources`).
+    roads : str or Path
+        OpenStreetMap road file (.osm, .osm.bz2, .osm.pbf).
+    dem : str or Path, optional
+        Elevation GeoTIFF in metres (gravity or lift).
+    boundaries : str or Path, optional
+        County boundaries (maps and study area).
+    coords : str
+        Coordinates of lon/lat columns (``wgs84``, ``cgcs2000``, ``gcj02``, ``bd09``,
+        ``EPSG:xxxx``).
+    rules : Rules, optional
+        Rules in force.
+    progress : callable, optional
+        Progress callback.
+
+    Returns
+    -------
+    Study
+        The study, with ``water_sources`` and an empty facility layer.
+
+    Raises
+    ------
+    InputError
+        On a missing file or invalid input (the message names the file, row and column).
+    """
+    for label, path in (("roads", roads), ("dem", dem)):
+        if path is not None and not Path(path).is_file():
+            raise InputError("file not found", file=path, column=label)
+    progress("读取用户数据 / reading the input files")
+    counties = read_boundaries(boundaries) if boundaries is not None else None
+    vil = read_villages(villages, coords=coords, study_area=counties)
+    src = read_water_sources(sources, coords=coords, study_area=counties)
+    none = gpd.GeoDataFrame(
+        {"facility_id": pd.Series([], dtype=object), "kind": pd.Series([], dtype=object)},
+        geometry=[],
+        crs=STORAGE_CRS,
+    )
+    return Study(
+        villages=vil,
+        facilities=none,
+        roads_path=Path(roads),
+        dem_path=Path(dem) if dem is not None else None,
+        counties=counties,
+        water_sources=src,
+        rules=rules or load_rules(),
+        progress=progress,
+    )
+
+
+def water_site(
+    study: Study,
+    out_dir: str | Path,
+    *,
+    budget: float | None = None,
+    lang: str = "zh",
+    maps: bool = True,
+    maps_dir: str | Path | None = None,
+    basemap: str = "osm",
+) -> tuple[WaterPlan, list[Path]]:
+    """Site drinking-water projects for every unsafe village and write the results.
+
+    Writes :data:`WATER_FILES` into ``out_dir`` (per-village plan, every source with its
+    role, per-county budget, unserved villages with reasons, headline figures and solver
+    reports as JSON, the Excel ledger and its CSV twin) and, with ``maps``,
+    ``water_plan.html`` (into ``maps_dir`` when given). Nothing is written when a step fails.
+
+    Parameters
+    ----------
+    study : Study
+        Inputs; needs ``water_sources``.
+    out_dir : str or Path
+        Output folder.
+    budget : float, optional
+        Budget in yuan (default: serve every servable village at least cost).
+    lang : {"zh", "en"}
+        Language of the ledger and the map.
+    maps : bool
+        Also write the HTML map.
+    maps_dir : str or Path, optional
+        Folder for the map (default ``out_dir``).
+    basemap : str
+        Base map of the HTML map.
+
+    Returns
+    -------
+    (WaterPlan, list of Path)
+        The plan and the files written.
+
+    Raises
+    ------
+    InputError
+        When the study has no water sources, or on invalid input or settings.
+    """
+    if study.water_sources is None or study.water_sources.empty:
+        msg = "the study has no water sources: give --sources FILE"
+        raise InputError(msg, column="sources")
+    if lang not in {"zh", "en"}:
+        msg = f"lang must be 'zh' or 'en', got {lang!r}"
+        raise InputError(msg, column="lang")
+    rules = study.rules
+    net = study.network(rules.water.pipe_mode)
+    study.progress("水源工程选址 / siting drinking-water projects")
+    plan = plan_water(
+        study.villages,
+        study.water_sources,
+        net,
+        rules=rules,
+        dem=study.dem_path,
+        budget=budget,
+        routes=maps,
+    )
+    summary = {**plan.summary(), "solves": plan.solves.to_dict(orient="records")}
+    route = {".html": maps_dir} if maps_dir is not None else None
+    with staged_output(out_dir, route=route) as stage:
+        files = [
+            write_csv(_flat(plan.villages), stage / "water_plan_villages.csv"),
+            write_csv(_flat(plan.sources), stage / "water_plan_sources.csv"),
+            write_csv(plan.counties, stage / "water_budget.csv"),
+            write_csv(_flat(plan.unserved), stage / "water_plan_unserved.csv"),
+        ]
+        path = stage / "water_plan.json"
+        path.write_text(
+            json.dumps(summary, ensure_ascii=False, indent=2, default=float), encoding="utf-8"
+        )
+        files.append(path)
+        files += write_water_ledger(plan, stage, lang=lang)
+        if maps:
+            from coverage.water_maps import water_map  # noqa: PLC0415 - folium is heavy
+
+            study.progress("绘制供水规划地图 / drawing the water plan map")
+            files.append(
+                water_map(study, plan, lang=lang, basemap=basemap).save(stage / "water_plan.html")
+            )
+    final = [
+        Path(maps_dir if (maps_dir is not None and f.suffix == ".html") else out_dir)
+        / f.relative_to(stage)
+        for f in files
+    ]
+    return plan, final

@@ -1,0 +1,185 @@
+"""Maps of drinking-water plans: sources chosen and not, mains along roads, villages by status."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from coverage.maps import CoverageMap
+from coverage.study import Study
+from coverage.water import WaterPlan
+
+STATUS_COLOURS = {"served": "#1a9850", "unserved": "#d73027", "safe": "#bdbdbd"}
+SOURCE_COLOURS = {"new": "#e6550d", "existing_used": "#08519c", "unused": "#9ecae1"}
+PIPE_COLOURS = {"gravity": "#3182bd", "lift": "#e6550d"}
+_LABELS = {
+    "zh": {
+        "title": "农村饮水安全工程规划（第12-14条）",
+        "served": "饮水不安全：规划供水",
+        "unserved": "饮水不安全：无法供水",
+        "safe": "饮水已安全",
+        "new": "新建/开发水源工程",
+        "existing_used": "现有水厂（供水）",
+        "unused": "未选用水源",
+        "gravity": "重力自流管道",
+        "lift": "提水管道",
+        "pipes": "供水管道",
+        "sources": "水源",
+        "villages": "村庄饮水状况",
+    },
+    "en": {
+        "title": "Rural drinking-water plan (art. 12-14)",
+        "served": "Unsafe water: supplied by the plan",
+        "unserved": "Unsafe water: no supply possible",
+        "safe": "Water already safe",
+        "new": "New source projects",
+        "existing_used": "Existing plants (supplying)",
+        "unused": "Sources not chosen",
+        "gravity": "Gravity mains",
+        "lift": "Pumped mains",
+        "pipes": "Water mains",
+        "sources": "Water sources",
+        "villages": "Village water status",
+    },
+}
+
+
+def _context(study: Study, title: str, lang: str, basemap: str) -> CoverageMap:
+    area = study.counties if study.counties is not None else study.villages
+    m = CoverageMap(area, title=title, lang=lang, basemap=basemap, synthetic=study.synthetic)
+    if study.counties is not None:
+        m.add_boundaries(study.counties, kind="county")
+    if study.townships is not None:
+        m.add_boundaries(study.townships, kind="township", show=False)
+    m.add_roads(study.edges)
+    if study.rivers is not None:
+        m.add_rivers(study.rivers)
+    return m
+
+
+def source_status(sources: pd.DataFrame) -> pd.Series:
+    """Map status per source: ``new`` (developed), ``existing_used`` or ``unused``.
+
+    Parameters
+    ----------
+    sources : DataFrame
+        ``WaterPlan.sources``.
+
+    Returns
+    -------
+    pandas.Series
+        Status codes aligned with ``sources``.
+    """
+    state = np.where(
+        sources["developed"], "new", np.where(sources["used"], "existing_used", "unused")
+    )
+    return pd.Series(state, index=sources.index)
+
+
+def water_map(
+    study: Study, plan: WaterPlan, *, lang: str = "zh", basemap: str = "osm"
+) -> CoverageMap:
+    """Draw a water plan: villages by status, mains along their routes, sources by role.
+
+    Parameters
+    ----------
+    study : Study
+        The study (context layers, road edges, all villages).
+    plan : WaterPlan
+        A solved plan.
+    lang : {"zh", "en"}
+        Label language.
+    basemap : str
+        Base map (see :class:`coverage.maps.CoverageMap`).
+
+    Returns
+    -------
+    CoverageMap
+        The map.
+    """
+    t = _LABELS[lang]
+    m = _context(study, t["title"], lang, basemap)
+    pipes = plan.pipelines.assign(
+        supply=np.where(plan.pipelines["gravity"], "gravity", "lift"),
+        pipe_km=(plan.pipelines["pipe_m"] / 1000.0).round(2),
+        cost_yuan=plan.pipelines["cost_yuan"].round(0),
+    )
+    names = plan.villages.set_index("village_id")["name"]
+    pipes = pipes.assign(name=pipes["village_id"].map(names))
+    m.add_lines(
+        pipes,
+        name=t["pipes"],
+        weight=2.0,
+        category_col="supply",
+        palette=PIPE_COLOURS,
+        labels={k: t[k] for k in PIPE_COLOURS},
+        popup_cols=["village_id", "water_source_id", "basis", "pipe_km", "cost_yuan"],
+        tooltip_col="name",
+    )
+    plan_v = plan.villages.drop(columns="geometry").assign(
+        status=np.where(plan.villages["served"], "served", "unserved"),
+        pipe_km=(plan.villages["pipe_m"] / 1000.0).round(2),
+        demand_m3d=plan.villages["demand_m3d"].round(1),
+        cost_yuan=(
+            plan.villages["pipe_yuan"]
+            + plan.villages["lift_yuan"]
+            + plan.villages["works_yuan"]
+            + plan.villages["connection_yuan"]
+        ).round(0),
+    )
+    all_v = study.villages[["village_id", "name", "county", "township", "population", "geometry"]]
+    geo = all_v.merge(
+        plan_v.drop(columns=["name", "county", "township", "population"]),
+        on="village_id",
+        how="left",
+    )
+    geo["status"] = geo["status"].fillna("safe")
+    geo = gpd.GeoDataFrame(geo, geometry="geometry", crs=study.villages.crs)
+    m.add_villages(
+        geo,
+        status_col="status",
+        popup_cols=[
+            "village_id",
+            "county",
+            "township",
+            "population",
+            "demand_m3d",
+            "source_name",
+            "pipe_km",
+            "head_m",
+            "cost_yuan",
+            "subsidy_yuan",
+            "maintenance_yuan_year",
+            "reason",
+        ],
+        palette=STATUS_COLOURS,
+        labels={k: t[k] for k in STATUS_COLOURS},
+        name=t["villages"],
+    )
+    src = plan.sources.assign(
+        status=source_status(plan.sources).to_numpy(),
+        load_m3d=plan.sources["load_m3d"].round(1),
+        total_yuan=plan.sources["total_yuan"].round(0),
+    )
+    m.add_layer(
+        src,
+        t["sources"],
+        category_col="status",
+        palette=SOURCE_COLOURS,
+        labels={k: t[k] for k in SOURCE_COLOURS},
+        radius=5.0,
+        fill_opacity=0.9,
+        popup_cols=[
+            "water_source_id",
+            "kind",
+            "capacity_m3d",
+            "load_m3d",
+            "villages",
+            "residents",
+            "total_yuan",
+            "maintenance_yuan_year",
+        ],
+        tooltip_col="name",
+    )
+    return m
