@@ -558,17 +558,18 @@ def admin_groups(rng: np.random.Generator, vil: pd.DataFrame) -> np.ndarray:
             near = near[np.isfinite(d[near])]
             free[near] = False
             groups.append(list(rest[near]))
-        # Merge single-member groups into the nearest other group.
+        # Merge single-member groups into the nearest other group with room (at most 6).
         if len(groups) > 1:
             centres = np.array([xy[g[0]] for g in groups])
             for gi, g in enumerate(groups):
                 if len(g) == 1:
                     d = np.hypot(*(centres - xy[g[0]]).T)
                     d[gi] = np.inf
-                    d[[len(o) == 0 for o in groups]] = np.inf
+                    d[[not 0 < len(o) < 6 for o in groups]] = np.inf
                     tgt = int(np.argmin(d))
-                    groups[tgt].extend(g)
-                    groups[gi] = []
+                    if np.isfinite(d[tgt]):
+                        groups[tgt].extend(g)
+                        groups[gi] = []
         for g in groups:
             if g:
                 big = max(g, key=lambda m: (population[m], -m))

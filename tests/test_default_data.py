@@ -194,7 +194,8 @@ def test_villages_prefer_low_ground(villages: gpd.GeoDataFrame) -> None:
 def test_admin_villages(villages: gpd.GeoDataFrame) -> None:
     plain = villages[villages["settlement"] == "village"]
     sizes = plain.groupby("admin_village").size()
-    assert sizes.between(2, 7).mean() > 0.95
+    assert sizes.between(2, 6).mean() > 0.99
+    assert sizes.max() <= 6
     assert 2.5 <= sizes.mean() <= 5.0
     # Named after the largest member, which belongs to the group.
     largest = plain.loc[plain.groupby("admin_village")["population"].idxmax()]
