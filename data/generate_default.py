@@ -1393,9 +1393,9 @@ def generate(out: Path, seed: int = 41, counties: Sequence[str] | None = None) -
     townships, tseats = make_townships(rng, grid, counties_ll, seats, county_index)
     area_share = counties_m.area.sum() / all_counties.to_crs(METRIC_CRS).area.sum()
     n_target = round(N_VILLAGES * area_share)
-    residents = round(CITY_RESIDENTS * area_share) if not full else CITY_RESIDENTS
-    if not full:
-        residents = max(residents, int(sum(SEAT_RESIDENTS[c] for c in chosen) * 1.6))
+    # County seats as listed; the other residents spread by area.
+    rural = CITY_RESIDENTS - sum(SEAT_RESIDENTS.values())
+    residents = sum(SEAT_RESIDENTS[c] for c in chosen) + round(rural * area_share)
     vil = make_villages(rng, grid, dem, townships, tseats, n_target, residents)
     # Stable ids and names: order by township then west to east.
     order = np.lexsort((vil["lon"].to_numpy(), vil["town_idx"].to_numpy()))
