@@ -159,6 +159,14 @@ _MEASURES = {
     },
 }
 _YES_NO = {"zh": ("是", "否"), "en": ("yes", "no")}
+_UNREACHABLE = {"zh": "不可达", "en": "unreachable"}
+
+
+def _minutes(values: pd.Series, lang: str) -> np.ndarray:
+    """Minutes rounded to 0.1, with a word where nothing is reachable (NaN)."""
+    out = values.round(1).to_numpy(dtype=object)
+    out[values.isna().to_numpy()] = _UNREACHABLE[lang]
+    return out
 
 
 def _labels(codes: pd.Series, table: dict[str, str], sep: str) -> np.ndarray:
@@ -207,7 +215,7 @@ def site_ledger(plan: RelocationPlan, *, lang: str = "zh") -> pd.DataFrame:
         s["assigned_villages"],
         s["assigned_households"],
         s["assigned_residents"],
-        *[s[f"{k}_min"].round(1) for k in SERVICES],
+        *[_minutes(s[f"{k}_min"], lang) for k in SERVICES],
         s["service_score"],
         np.where(s["passes"], yes, no),
         np.where(missing == "", measure["nothing"], missing),
@@ -255,13 +263,16 @@ def unassigned_sheet(plan: RelocationPlan, *, lang: str = "zh") -> pd.DataFrame:
         u["residents"],
         u["reason"].map(reasons),
         u["nearest_site_id"].map(names),
-        u["nearest_site_min"].round(1),
+        _minutes(u["nearest_site_min"], lang),
         u["county_site_id"].map(names),
-        u["county_site_min"].round(1),
+        _minutes(u["county_site_min"], lang),
         u["reason"].map(_PROPOSAL[lang]),
     ]
     return pd.DataFrame(
-        {h: v.to_numpy() for h, v in zip(UNASSIGNED_HEADERS[lang], values, strict=True)}
+        {
+            h: (v.to_numpy() if isinstance(v, pd.Series) else v)
+            for h, v in zip(UNASSIGNED_HEADERS[lang], values, strict=True)
+        }
     )
 
 

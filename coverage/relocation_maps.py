@@ -157,13 +157,14 @@ def relocation_map(
             "minutes": t["commute"],
         }
     )
-    m.add_lines(
-        links,
-        name=t["links"],
-        color="#6a51a3",
-        popup_cols=[t["village"], t["households"], t["residents"], t["site"], t["commute"]],
-        tooltip_col=t["village"],
-    )
+    if len(links):  # empty layers are left out
+        m.add_lines(
+            links,
+            name=t["links"],
+            color="#6a51a3",
+            popup_cols=[t["village"], t["households"], t["residents"], t["site"], t["commute"]],
+            tooltip_col=t["village"],
+        )
     movers = study.villages[study.villages["village_id"].isin(plan.movers["village_id"])]
     reasons = {k: v.format(limit=plan.max_commute_min) for k, v in REASON_LABELS[lang].items()}
     why = plan.unassigned.set_index("village_id")["reason"].map(reasons)
@@ -172,30 +173,32 @@ def relocation_map(
         status=np.where(left, "unassigned", "assigned"),
         **{t["reason"]: movers["village_id"].map(why).fillna("").to_numpy()},
     )
-    m.add_villages(
-        movers,
-        status_col="status",
-        popup_cols=[
-            c
-            for c in ("village_id", "county", "township", "population", "households")
-            if c in movers.columns
-        ]
-        + [t["reason"]],
-        palette={"assigned": "#2c7fb8", "unassigned": "#d73027"},
-        labels={"assigned": t["assigned"], "unassigned": t["unassigned"]},
-        name=t["movers"],
-    )
+    if len(movers):
+        m.add_villages(
+            movers,
+            status_col="status",
+            popup_cols=[
+                c
+                for c in ("village_id", "county", "township", "population", "households")
+                if c in movers.columns
+            ]
+            + [t["reason"]],
+            palette={"assigned": "#2c7fb8", "unassigned": "#d73027"},
+            labels={"assigned": t["assigned"], "unassigned": t["unassigned"]},
+            name=t["movers"],
+        )
     colours, labels = _score_palette(lang)
     sites = _site_layer(plan, lang)
-    m.add_layer(
-        sites,
-        t["sites"],
-        category_col="services_met",
-        palette=colours,
-        labels=labels,
-        radius=8.0,
-        fill_opacity=0.95,
-        popup_cols=[c for c in sites.columns if c not in {"name", "services_met", "geometry"}],
-        tooltip_col="name",
-    )
+    if len(sites):
+        m.add_layer(
+            sites,
+            t["sites"],
+            category_col="services_met",
+            palette=colours,
+            labels=labels,
+            radius=8.0,
+            fill_opacity=0.95,
+            popup_cols=[c for c in sites.columns if c not in {"name", "services_met", "geometry"}],
+            tooltip_col="name",
+        )
     return m

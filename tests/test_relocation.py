@@ -431,6 +431,27 @@ def test_map_lists_missing_services(assign_case, services_case, tmp_path):
     assert tmp_path / "maps" / "relocation_plan.html" in files
 
 
+def test_no_movers_and_no_facilities(tmp_path):
+    nodes, graph = line_graph(5)
+    study = Study(
+        villages=village_layer(nodes, [("v1", 1, "甲县", 30, 100, False)]),
+        facilities=NO_FACILITIES,
+        roads_path=Path("unused.osm"),
+        sites=site_layer(nodes, [("A", 2, "甲县", 50, 10)]),
+        rules=walk_rules(),
+        _graph=graph,
+    )
+    plan, _ = relocation_plan(study, tmp_path / "out", lang="en", maps_dir=tmp_path / "maps")
+    assert plan.assignment.empty
+    assert plan.unassigned.empty
+    assert plan.summary()["relocating_villages"] == 0
+    assert plan.sites["services_met"].tolist() == [0]
+    ws = openpyxl.load_workbook(tmp_path / "out" / "relocation_ledger.xlsx")["甲县"]
+    row = {h.value: c.value for h, c in zip(ws[1], ws[2], strict=True)}
+    assert row["To village clinic (min, walking)"] == "unreachable"
+    assert (tmp_path / "maps" / "relocation_plan.html").is_file()
+
+
 def test_job_without_sites_writes_nothing(assign_case, services_case, tmp_path):
     study = small_study(assign_case, services_case)
     study.sites = None
