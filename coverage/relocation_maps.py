@@ -146,7 +146,7 @@ def relocation_map(
     if study.rivers is not None:
         m.add_rivers(study.rivers)
     services = study.facilities[study.facilities["kind"].isin(SERVICES)]
-    m.add_facilities(services, hidden_kinds=("clinic", "school"))
+    m.add_facilities(services, hidden_kinds=SERVICES)  # switched on from the layer control
     links = plan.links(study.villages)
     links = links.assign(minutes=links["minutes"].round(1)).rename(
         columns={
@@ -177,6 +177,7 @@ def relocation_map(
         m.add_villages(
             movers,
             status_col="status",
+            size_col=None,
             popup_cols=[
                 c
                 for c in ("village_id", "county", "township", "population", "households")
