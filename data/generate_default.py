@@ -41,6 +41,7 @@ FINE_M = 200.0  # metres, cell of the fine cost grid (village roads)
 COARSE_FACTOR = 5  # fine cells per coarse cell side (1 km coarse grid for trunk roads)
 TERTIARY_MIN_SETTLEMENTS = 6  # settlements served beyond a stretch that makes it tertiary
 JOIN_LIMIT = 25_000.0  # cost-metres searched before a village's road joins the network
+ROAD_SMOOTH_CELLS = 4.0  # DEM cells (about 400 m), relief smoothing under roads (cut and fill)
 VILLAGE_SPACING_M = 300.0  # metres, minimum distance between settlements
 N_VILLAGES = 6000  # settlements in the whole city (county and township seats included)
 CITY_RESIDENTS = 3_350_000  # residents in the whole city
@@ -202,6 +203,37 @@ def make_dem(
     relief -= relief.mean()
     elev = np.clip(base + relief, 350.0, 2900.0)
     return Dem(np.round(elev).astype(np.int16), west, north, DEM_RES_DEG)
+
+
+def carve_roads(dem: Dem, net: RoadNet) -> Dem:
+    """Lay the roads into the relief: cut and fill along every road, as real roads are built.
+
+    The cells a road crosses take the relief smoothed over about 400 m (a Gaussian of
+    ``ROAD_SMOOTH_CELLS`` cells), blended back into the raw relief over a few cells, so grades
+    along roads stay moderate while the hills between them keep their slopes. Without it
+    the 100 m synthetic relief gives roads the grades of open hillsides.
+    """
+    keys = list(net.edges)
+    a = np.array([net.pos[k[0]] for k in keys])
+    b = np.array([net.pos[k[1]] for k in keys])
+    lon_a, lat_a = TO_LONLAT.transform(a[:, 0], a[:, 1])
+    lon_b, lat_b = TO_LONLAT.transform(b[:, 0], b[:, 1])
+    lines = shapely.linestrings(
+        np.stack([np.column_stack([lon_a, lat_a]), np.column_stack([lon_b, lat_b])], axis=1)
+    )
+    mask = rasterize(
+        ((g, 1) for g in lines),
+        out_shape=dem.elev.shape,
+        transform=from_origin(dem.west, dem.north, dem.res, dem.res),
+        all_touched=True,
+        dtype="uint8",
+    ).astype(bool)
+    # weight 1 on the road and its neighbours, fading out over a few cells (no cliffs)
+    weight = np.clip(ndimage.gaussian_filter(mask.astype(np.float64), 1.5) * 3.0, 0.0, 1.0)
+    raw = dem.elev.astype(np.float64)
+    smooth = ndimage.gaussian_filter(raw, ROAD_SMOOTH_CELLS)
+    elev = np.round(weight * smooth + (1.0 - weight) * raw).astype(np.int16)
+    return Dem(elev, dem.west, dem.north, dem.res)
 
 
 def write_dem(dem: Dem, path: Path) -> None:
@@ -1386,7 +1418,6 @@ def generate(out: Path, seed: int = 41, counties: Sequence[str] | None = None) -
         np.ceil(n * 100) / 100 + 0.02,
     )
     dem = make_dem(rng, bounds, rivers)
-    write_dem(dem, out / "dem_100m.tif")
     counties_m = counties_ll.to_crs(METRIC_CRS)
     grid = make_grid(dem, counties_m)
     county_index = {c: i for i, c in enumerate(counties_ll["county"])}
@@ -1413,6 +1444,9 @@ def generate(out: Path, seed: int = 41, counties: Sequence[str] | None = None) -
     )
     t1 = time.perf_counter()
     net, roadless = build_roads(rng, grid, vil, townships)
+    dem = carve_roads(dem, net)
+    write_dem(dem, out / "dem_100m.tif")
+    vil["elevation_m"] = np.round(dem.sample(vil["lon"].to_numpy(), vil["lat"].to_numpy()), 1)
     t2 = time.perf_counter()
     # Remoteness: distance to the nearest road vertex (m) and height above the valley floor.
     keys = sorted({k for e in net.edges for k in e})
