@@ -36,7 +36,7 @@ def _write_sheet(wb: Workbook, title: str, table: pd.DataFrame) -> None:
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.freeze_panes = "A2"
     for idx, col in enumerate(table.columns, start=1):
-        values = table[col].astype(str).str.len()
+        values = table[col].astype(str).str.len().fillna(0)  # pandas 3 keeps NaN as NaN
         width = max(len(str(col)) * 2, int(values.max()) if len(values) else 0) + 2
         ws.column_dimensions[get_column_letter(idx)].width = min(max(width, 8), 60)
 

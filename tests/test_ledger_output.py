@@ -20,6 +20,8 @@ def test_ledger_sheets_and_headers(tmp_path):
     assert [c.value for c in ws[1]] == ["县", "村", "常住人口"]
     assert [c.value for c in ws[2]] == ["兴县", "甲", 120]
     assert ws.cell(3, 3).value is None  # NaN written as a blank cell
+    blank = rows.assign(常住人口=float("nan"))  # a column with no value at all
+    assert load_workbook(write_ledger(blank, summary, tmp_path / "b.xlsx", county_col="县"))
     assert ws.max_row == 3
     assert wb["汇总"].cell(2, 2).value == 2
     csv = write_csv(rows, tmp_path / "l.csv")
