@@ -27,7 +27,8 @@ resident supplied per year, per county and per project (source).
 With ``water.per_county`` (default) a main never crosses a county line: each county builds and
 maintains its own projects (article 13 funds are county funds) and the city model splits into
 independent county models, each solved with ``scipy.optimize.milp`` (HiGHS). With a budget the
-counties share it, so one city model (the same county-only pairs) is solved instead.
+counties share it, so one city model (the same county-only pairs) is solved instead; so it is
+when some village or source has no county (it may pair across counties).
 """
 
 from __future__ import annotations
@@ -187,6 +188,11 @@ def _sources(sources: gpd.GeoDataFrame, rules: Rules) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(out, geometry="geometry", crs=STORAGE_CRS)
 
 
+def _same_county(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pairs in one county; a place without a county (empty text) matches any county."""
+    return (a == b) | (a == "") | (b == "")
+
+
 def supply_pairs(
     villages: gpd.GeoDataFrame,
     sources: gpd.GeoDataFrame,
@@ -213,7 +219,8 @@ def supply_pairs(
     Returns
     -------
     pandas.DataFrame
-        ``village_id``, ``water_source_id``, ``same_county``, ``basis`` (``"network"`` or
+        ``village_id``, ``water_source_id``, ``same_county`` (True also when either has no
+        county), ``basis`` (``"network"`` or
         ``"straight"``), ``euclid_m``, ``pipe_m`` (metres), ``drop_m`` (source minus village
         elevation, metres; NaN when unknown), ``gravity`` (bool), ``head_m`` (metres lifted, 0
         under gravity), ``pipe_yuan``, ``lift_yuan``, ``works_yuan``, ``connection_yuan`` and
@@ -258,7 +265,9 @@ def supply_pairs(
         {
             "village_id": vil["village_id"].to_numpy(object)[vi],
             "water_source_id": src["water_source_id"].to_numpy(object)[si],
-            "same_county": vil["county"].to_numpy(object)[vi] == src["county"].to_numpy(object)[si],
+            "same_county": _same_county(
+                vil["county"].to_numpy(object)[vi], src["county"].to_numpy(object)[si]
+            ),
             "basis": np.r_[np.full(len(vi_n), "network"), np.full(len(vi_s), "straight")],
             "euclid_m": euclid,
             "pipe_m": pipe_m,
@@ -471,7 +480,8 @@ def plan_water(
     reason = _pre_reasons(vil, pairs, per_county)
     models: list[tuple[str, FacilityLocation]] = []
     rows = []
-    if per_county and budget is None:
+    known = (vil["county"] != "").all() and (src["county"] != "").all()
+    if per_county and budget is None and known:
         scopes = [(c, vil["county"] == c, src["county"] == c) for c in sorted(set(vil["county"]))]
     else:
         scopes = [("全市", pd.Series(True, index=vil.index), pd.Series(True, index=src.index))]

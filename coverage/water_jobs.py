@@ -23,6 +23,7 @@ WATER_FILES = (
     "water_plan_sources.csv",
     "water_budget.csv",
     "water_plan_unserved.csv",
+    "water_pipelines.geojson",
     "water_plan.json",
     "water_ledger.xlsx",
     "water_ledger.csv",
@@ -121,9 +122,10 @@ def water_site(
     """Site drinking-water projects for every unsafe village and write the results.
 
     Writes :data:`WATER_FILES` into ``out_dir`` (per-village plan, every source with its
-    role, per-county budget, unserved villages with reasons, headline figures and solver
-    reports as JSON, the Excel ledger and its CSV twin) and, with ``maps``,
-    ``water_plan.html`` (into ``maps_dir`` when given). Nothing is written when a step fails.
+    role, per-county budget, unserved villages with reasons, the mains along their routes as
+    GeoJSON, headline figures and solver reports as JSON, the Excel ledger and its CSV twin)
+    and, with ``maps``, ``water_plan.html`` (into ``maps_dir`` when given). Nothing is written
+    when a step fails.
 
     Parameters
     ----------
@@ -168,7 +170,7 @@ def water_site(
         rules=rules,
         dem=study.dem_path,
         budget=budget,
-        routes=maps,
+        routes=True,
     )
     summary = {**plan.summary(), "solves": plan.solves.to_dict(orient="records")}
     route = {".html": maps_dir} if maps_dir is not None else None
@@ -179,6 +181,9 @@ def water_site(
             write_csv(plan.counties, stage / "water_budget.csv"),
             write_csv(_flat(plan.unserved), stage / "water_plan_unserved.csv"),
         ]
+        pipes = stage / "water_pipelines.geojson"
+        plan.pipelines.to_file(pipes, driver="GeoJSON", engine="pyogrio")
+        files.append(pipes)
         path = stage / "water_plan.json"
         path.write_text(
             json.dumps(summary, ensure_ascii=False, indent=2, default=float), encoding="utf-8"

@@ -12,7 +12,7 @@ from coverage.water import WaterPlan
 
 STATUS_COLOURS = {"served": "#1a9850", "unserved": "#d73027", "safe": "#bdbdbd"}
 SOURCE_COLOURS = {"new": "#e6550d", "existing_used": "#08519c", "unused": "#9ecae1"}
-PIPE_COLOURS = {"gravity": "#3182bd", "lift": "#e6550d"}
+PIPE_COLOURS = {"gravity": "#6a3d9a", "lift": "#e7298a"}
 _LABELS = {
     "zh": {
         "title": "农村饮水安全工程规划（第12-14条）",
@@ -110,7 +110,7 @@ def water_map(
     m.add_lines(
         pipes,
         name=t["pipes"],
-        weight=2.0,
+        weight=2.5,
         category_col="supply",
         palette=PIPE_COLOURS,
         labels={k: t[k] for k in PIPE_COLOURS},
@@ -162,24 +162,36 @@ def water_map(
         load_m3d=plan.sources["load_m3d"].round(1),
         total_yuan=plan.sources["total_yuan"].round(0),
     )
+    popup = [
+        "water_source_id",
+        "kind",
+        "capacity_m3d",
+        "load_m3d",
+        "villages",
+        "residents",
+        "total_yuan",
+        "maintenance_yuan_year",
+    ]
+    unused = src["status"] == "unused"
     m.add_layer(
-        src,
+        src[unused],
+        t["unused"],
+        color=SOURCE_COLOURS["unused"],
+        radius=3.0,
+        fill_opacity=0.8,
+        popup_cols=["water_source_id", "kind", "capacity_m3d"],
+        tooltip_col="name",
+        show=False,
+    )
+    m.add_layer(
+        src[~unused],
         t["sources"],
         category_col="status",
-        palette=SOURCE_COLOURS,
-        labels={k: t[k] for k in SOURCE_COLOURS},
-        radius=5.0,
-        fill_opacity=0.9,
-        popup_cols=[
-            "water_source_id",
-            "kind",
-            "capacity_m3d",
-            "load_m3d",
-            "villages",
-            "residents",
-            "total_yuan",
-            "maintenance_yuan_year",
-        ],
+        palette={k: SOURCE_COLOURS[k] for k in ("new", "existing_used")},
+        labels={k: t[k] for k in ("new", "existing_used")},
+        radius=6.0,
+        fill_opacity=0.95,
+        popup_cols=popup,
         tooltip_col="name",
     )
     return m

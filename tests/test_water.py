@@ -475,3 +475,45 @@ def test_default_data_plan(default_run):
     assert city["maintenance_yuan_year"] == pytest.approx(
         v.loc[v["served"], "population"].sum() * FUND_PER_PERSON
     )
+
+
+def test_places_without_county_match_any_county():
+    rules = load_rules()
+    vil = villages([{"village_id": "a", "x": 1000, "y": 0, "county": ""}])
+    src = sources([{"water_source_id": "s", "x": 0, "y": 0, "county": "丙县"}])
+    plan = plan_water(vil, src, network(rules=rules), rules=rules)
+    assert plan.villages["served"].all()
+
+
+def test_job_with_map_writes_the_map_into_maps_dir(tmp_path):
+    rules = load_rules()
+    graph = road_graph(LINE, LINE_EDGES)
+    vil = villages(
+        [
+            {"village_id": "a", "x": 1000, "y": 0, "elevation_m": 1100.0},
+            {"village_id": "b", "x": 2000, "y": 0},
+            {"village_id": "c", "x": 3000, "y": 0, "county": "丙县"},
+            {"village_id": "safe", "x": 3000, "y": 10, "water_safe": True},
+        ]
+    )
+    src = sources(
+        [
+            {"water_source_id": "s", "x": 0, "y": 0},
+            {"water_source_id": "idle", "x": 0, "y": 10},
+        ]
+    )
+    study = Study(
+        villages=vil, facilities=vil.iloc[:0], roads_path=tmp_path / "x.osm", water_sources=src
+    )
+    study._graph = graph
+    study._networks["walk"] = TravelNetwork.from_graph(graph, mode="walk", rules=rules)
+    plan, files = water_site(study, tmp_path / "out", maps_dir=tmp_path / "maps", lang="en")
+    assert (tmp_path / "maps" / "water_plan.html") in files
+    html = (tmp_path / "maps" / "water_plan.html").read_text(encoding="utf-8")
+    for label in ("Water mains", "Pumped mains", "Gravity mains", "Sources not chosen"):
+        assert label in html
+    assert "Unsafe water: no supply possible" in html
+    pipes = gpd.read_file(tmp_path / "out" / "water_pipelines.geojson")
+    assert sorted(pipes["village_id"]) == ["a", "b"]
+    assert set(pipes["gravity"]) == {False, True}
+    assert plan.sources.set_index("water_source_id").loc["idle", "used"] == np.False_
