@@ -300,8 +300,11 @@ def clinics_plan(
 
 
 def _print_plan(plan: object) -> None:
-    summary = plan.summary()  # type: ignore[attr-defined]
-    table = Table(title="邻村共建卫生室规划 / shared-clinic plan")
+    _print_summary("邻村共建卫生室规划 / shared-clinic plan", plan.summary())  # type: ignore[attr-defined]
+
+
+def _print_summary(title: str, summary: dict[str, object]) -> None:
+    table = Table(title=title)
     table.add_column("item")
     table.add_column("value", justify="right")
     for k, v in summary.items():
@@ -405,6 +408,16 @@ def demo(
     _print_plan(plan)
     _files(files + plan_files + result.files)
     progress("完成 / done")
+
+
+def _register() -> None:
+    """Attach the command groups of the other bureaus."""
+    from coverage._cli_relocation import relocation_app  # noqa: PLC0415
+
+    app.add_typer(relocation_app, name="relocation")
+
+
+_register()
 
 
 def main() -> None:
