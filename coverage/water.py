@@ -45,7 +45,7 @@ from coverage._pipe_routes import pipe_routes
 from coverage.config import Rules, load_rules
 from coverage.distance import metric_xy, pair_distances_m, pairs_within_m
 from coverage.errors import InputError
-from coverage.projection import STORAGE_CRS, metric_crs_of
+from coverage.projection import STORAGE_CRS
 from coverage.routing import TravelNetwork
 from coverage.siting import FacilityLocation
 from coverage.terrain import DEM, as_dem
@@ -233,7 +233,7 @@ def supply_pairs(
     if "off_network" not in vil.columns:
         vil = vil.assign(off_network=net.snap(vil)["off_network"].to_numpy(bool))
     model = as_dem(dem)
-    crs = metric_crs_of(vil)
+    crs = net.metric_crs
     v_xy, s_xy = metric_xy(vil, crs), metric_xy(src, crs)
     v_pos, s_pos = pd.Index(vil["village_id"]), pd.Index(src["water_source_id"])
     on_net = net.within(src, vil, max_m=w.max_pipe_m, id_cols=("water_source_id", "village_id"))
@@ -481,7 +481,7 @@ def plan_water(
     models: list[tuple[str, FacilityLocation]] = []
     rows = []
     known = (vil["county"] != "").all() and (src["county"] != "").all()
-    if per_county and budget is None and known:
+    if per_county and budget is None and known and len(vil):
         scopes = [(c, vil["county"] == c, src["county"] == c) for c in sorted(set(vil["county"]))]
     else:
         scopes = [("全市", pd.Series(True, index=vil.index), pd.Series(True, index=src.index))]

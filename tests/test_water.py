@@ -517,3 +517,14 @@ def test_job_with_map_writes_the_map_into_maps_dir(tmp_path):
     assert sorted(pipes["village_id"]) == ["a", "b"]
     assert set(pipes["gravity"]) == {False, True}
     assert plan.sources.set_index("water_source_id").loc["idle", "used"] == np.False_
+
+
+def test_no_unsafe_village_gives_an_empty_plan(tmp_path):
+    rules = load_rules()
+    vil = villages([{"village_id": "a", "x": 1000, "y": 0, "water_safe": True}])
+    src = sources([{"water_source_id": "s", "x": 0, "y": 0}])
+    plan = plan_water(vil, src, network(rules=rules), rules=rules)
+    assert plan.villages.empty
+    assert plan.summary()["total_yuan"] == 0.0
+    files = write_water_ledger(plan, tmp_path)
+    assert openpyxl.load_workbook(files[0]).sheetnames == ["汇总", "水源工程"]
