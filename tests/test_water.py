@@ -528,3 +528,42 @@ def test_no_unsafe_village_gives_an_empty_plan(tmp_path):
     assert plan.summary()["total_yuan"] == 0.0
     files = write_water_ledger(plan, tmp_path)
     assert openpyxl.load_workbook(files[0]).sheetnames == ["汇总", "水源工程"]
+
+
+def test_command_on_user_files(tmp_path):
+    lon_lat = [lonlat(x, y) for x, y in LINE.values()]
+    nodes = "".join(
+        f"<node id='{i + 1}' lat='{lat:.7f}' lon='{lon:.7f}'/>"
+        for i, (lon, lat) in enumerate(lon_lat)
+    )
+    way = "".join(f"<nd ref='{i + 1}'/>" for i in range(len(lon_lat)))
+    roads = tmp_path / "roads.osm"
+    roads.write_text(
+        f"<osm version='0.6'>{nodes}<way id='1'>{way}<tag k='highway' v='track'/></way></osm>",
+        encoding="utf-8",
+    )
+    (v1, v2), (s1, s2) = lon_lat[2], lon_lat[0]
+    vil = tmp_path / "villages.csv"
+    vil.write_text(
+        "village_id,name,county,township,population,households,registered_poor,water_safe,lon,lat\n"
+        f"V1,甲村,甲县,乙镇,600,200,60,False,{v1},{v2}\n",
+        encoding="utf-8",
+    )
+    src = tmp_path / "sources.csv"
+    src.write_text(
+        "water_source_id,name,kind,capacity_m3d,elevation_m,county,lon,lat\n"
+        f"W1,甲泉,spring,500,1500,甲县,{s1},{s2}\n",
+        encoding="utf-8",
+    )
+    app = typer.Typer()
+    app.add_typer(water_app, name="water")
+    out = tmp_path / "out"
+    args = ["water", "site", "--villages", vil, "--sources", src, "--roads", roads, "--out", out]
+    result = CliRunner().invoke(app, [str(a) for a in [*args, "--no-maps"]])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "water_plan_villages.csv", encoding="utf-8-sig")
+    assert table["served"].tolist() == [True]
+    assert table["pipe_m"].iloc[0] == pytest.approx(2000.0, rel=5e-3)  # haversine vs projected
+    conn = load_rules().water.connection_cost_yuan_per_household
+    assert table["subsidy_yuan"].iloc[0] == pytest.approx(20 * conn * SUBSIDY_SHARE)
+    assert not (out / "water_plan.html").exists()
