@@ -567,3 +567,29 @@ def test_command_on_user_files(tmp_path):
     conn = load_rules().water.connection_cost_yuan_per_household
     assert table["subsidy_yuan"].iloc[0] == pytest.approx(20 * conn * SUBSIDY_SHARE)
     assert not (out / "water_plan.html").exists()
+
+
+@pytest.mark.parametrize(
+    ("village_xy", "source_xy", "road_m", "legs_m"),
+    [
+        ((1500.0, 100.0), (0.0, 0.0), 1500.0, 100.0),  # joins mid-road, 100 m off it
+        ((700.0, 50.0), (200.0, -30.0), 500.0, 80.0),  # both on the same road piece
+        ((2600.0, 0.0), (400.0, 0.0), 2200.0, 0.0),  # through two junctions
+    ],
+)
+def test_route_joins_roads_where_the_points_do(village_xy, source_xy, road_m, legs_m):
+    rules = load_rules()
+    vil = villages([{"village_id": "v", "x": village_xy[0], "y": village_xy[1]}])
+    src = sources([{"water_source_id": "s", "x": source_xy[0], "y": source_xy[1]}])
+    plan = plan_water(vil, src, network(rules=rules), rules=rules)
+    winding = rules.network.offroad_winding
+    assert plan.villages["pipe_m"].iloc[0] == pytest.approx(road_m + legs_m * winding, abs=0.5)
+    route = plan.pipelines.to_crs(METRIC).geometry.iloc[0]
+    assert route.length == pytest.approx(road_m + legs_m, abs=1.0)
+    metric = gpd.GeoSeries(
+        [Point(lonlat(*village_xy)), Point(lonlat(*source_xy)), Point(lonlat(village_xy[0], 0.0))],
+        crs="EPSG:4326",
+    ).to_crs(METRIC)
+    assert (
+        metric.distance(route) < 0.5
+    ).all()  # from the source, via the join point, to the village
