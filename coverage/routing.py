@@ -23,6 +23,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
+from coverage._areas import buffered_area
 from coverage._edges import edge_arrays
 from coverage._substring import line_pieces
 from coverage.config import Rules, load_rules
@@ -909,6 +910,7 @@ class TravelNetwork:
         *,
         id_col: str = "facility_id",
         buffer_m: float = 200.0,
+        area_method: str = "auto",
     ) -> gpd.GeoDataFrame:
         """Areas from which each facility is reached within given minutes.
 
@@ -926,6 +928,9 @@ class TravelNetwork:
             Facility id column.
         buffer_m : float, default 200
             Buffer around reached roads in metres.
+        area_method : {"auto", "vector", "raster"}
+            Exact vector buffers, or a raster approximation for very large areas (cells of
+            about ``buffer_m / 3``); ``"auto"`` switches to the raster above 20,000 vertices.
 
         Returns
         -------
@@ -952,7 +957,11 @@ class TravelNetwork:
             sel = np.arange(b0, min(b0 + batch, len(ids)))
             dist = csgraph.dijkstra(g.matrix, indices=aug.point_node[sel], limit=max(mins) * 60.0)
             for row, f in enumerate(sel):
-                parts.append(self._reached_areas(aug, dist[row], mins, buffer_m, ids[f]))
+                parts.append(
+                    self._reached_areas(
+                        aug, dist[row], mins, buffer_m, ids[f], area_method=area_method
+                    )
+                )
         out = pd.concat(parts, ignore_index=True)
         return gpd.GeoDataFrame(out, geometry="geometry", crs=STORAGE_CRS)
 
@@ -962,6 +971,7 @@ class TravelNetwork:
         minutes: Sequence[float] = (15, 30, 60),
         *,
         buffer_m: float = 200.0,
+        area_method: str = "auto",
     ) -> gpd.GeoDataFrame:
         """Union of the facilities' isochrones per threshold (one multi-source Dijkstra).
 
@@ -973,6 +983,9 @@ class TravelNetwork:
             Thresholds in minutes.
         buffer_m : float, default 200
             Buffer around reached roads in metres.
+        area_method : {"auto", "vector", "raster"}
+            Exact vector buffers, or a raster approximation for very large areas (cells of
+            about ``buffer_m / 3``); ``"auto"`` switches to the raster above 20,000 vertices.
 
         Returns
         -------
@@ -989,11 +1002,19 @@ class TravelNetwork:
         dist = csgraph.dijkstra(
             g.matrix, indices=aug.point_node, min_only=True, limit=max(mins) * 60.0
         )
-        out = self._reached_areas(aug, dist, mins, buffer_m, None).drop(columns="facility_id")
+        out = self._reached_areas(aug, dist, mins, buffer_m, None, area_method=area_method)
+        out = out.drop(columns="facility_id")
         return gpd.GeoDataFrame(out, geometry="geometry", crs=STORAGE_CRS)
 
     def _reached_areas(
-        self, aug: _Aug, dist: np.ndarray, mins: list[float], buffer_m: float, fid: Any
+        self,
+        aug: _Aug,
+        dist: np.ndarray,
+        mins: list[float],
+        buffer_m: float,
+        fid: Any,
+        *,
+        area_method: str = "auto",
     ) -> pd.DataFrame:
         """Buffered reached parts of edges for each threshold, given times-to-target per node.
 
@@ -1020,11 +1041,7 @@ class TravelNetwork:
                 pieces[road] = line_pieces(self.road_lines[gid[road]], a[road], b[road])
             if (~road).any():
                 pieces[~road] = line_pieces(aug.leg_lines[-1 - gid[~road]], a[~road], b[~road])
-            if len(pieces):
-                area = shapely.buffer(shapely.union_all(pieces), buffer_m)
-            else:
-                area = shapely.Polygon()
-            geoms.append(area)
+            geoms.append(buffered_area(pieces, buffer_m, method=area_method))
         geoms_ll = shapely.transform(
             np.asarray(geoms, dtype=object),
             lambda c: np.column_stack(self._to_storage.transform(c[:, 0], c[:, 1])),

@@ -383,3 +383,25 @@ def test_nearest_nodes_matches_networkx(pbf_graph):
     assert np.nanmax(np.abs(got - exp)) < 1e-6
     with pytest.raises(InputError, match="not a node"):
         net.nearest_nodes([-1])
+
+
+@pytest.mark.parametrize("method", ["vector", "raster"])
+def test_service_area_methods_agree(pbf_graph, method):
+    net = TravelNetwork.from_graph(pbf_graph, mode="walk")
+    fac = node_points(pbf_graph, list(pbf_graph.nodes)[:3])
+    exact = net.service_areas(fac, minutes=(10,), buffer_m=100, area_method="vector")
+    got = net.service_areas(fac, minutes=(10,), buffer_m=100, area_method=method)
+    a, b = (
+        exact.to_crs(net.metric_crs).geometry.iloc[0],
+        got.to_crs(net.metric_crs).geometry.iloc[0],
+    )
+    assert b.area == pytest.approx(a.area, rel=0.1)
+    assert a.symmetric_difference(b).area < 0.2 * a.area
+    # every node reached within 10 min lies inside
+    u = _time_graph(pbf_graph, "walk", directed=False)
+    t = nx.multi_source_dijkstra_path_length(u, list(fac["facility_id"]), weight="time")
+    inside = [n for n, s in t.items() if s <= 10 * 60 - 1]
+    pts = gpd.GeoSeries(
+        [shapely.Point(pbf_graph.nodes[n]["x"], pbf_graph.nodes[n]["y"]) for n in inside], crs=4326
+    ).to_crs(net.metric_crs)
+    assert pts.within(b).all()
