@@ -335,7 +335,6 @@ def test_within_equals_bruteforce_networkx(pbf_graph, max_m, max_s):
         assert got[k][1] == pytest.approx(s, abs=1e-6)
 
 
-@pytest.mark.slow
 @pytest.mark.skipif(
     not DEFAULT_ROADS.is_file(),
     reason="default Lüliang roads (data/default/roads.osm.bz2) not generated yet",
@@ -405,3 +404,29 @@ def test_service_area_methods_agree(pbf_graph, method):
         [shapely.Point(pbf_graph.nodes[n]["x"], pbf_graph.nodes[n]["y"]) for n in inside], crs=4326
     ).to_crs(net.metric_crs)
     assert pts.within(b).all()
+
+
+@pytest.mark.skipif(not DEFAULT_ROADS.is_file(), reason="default Lüliang roads not generated yet")
+def test_default_graph_slope_times_match_networkx():
+    dem = DEFAULT_ROADS.parent / "dem_100m.tif"
+    if not dem.is_file():
+        pytest.skip("default DEM (data/default/dem_100m.tif) not generated yet")
+    g = graph_from_osm(DEFAULT_ROADS, use_cache=False)
+    net = TravelNetwork.from_graph(g, mode="motorcycle", dem=dem)
+    times = graph_edge_times(g, "motorcycle", dem=dem)
+    h = nx.MultiDiGraph()
+    for (u, v, k), t in zip(g.edges(keys=True), times, strict=True):
+        if np.isfinite(t):
+            h.add_edge(u, v, k, time=t)
+    rng = np.random.default_rng(9)
+    fac = [int(n) for n in rng.choice(list(h.nodes), 40, replace=False)]
+    res = net.nearest_nodes(fac)
+    ref = nx.multi_source_dijkstra_path_length(h.reverse(copy=False), fac, weight="time")
+    got = res.loc[list(ref), "time_s"].to_numpy(dtype=float)
+    assert np.abs(got - np.array(list(ref.values()))).max() < 1e-6
+    unreached = [n for n in h.nodes if n not in ref]
+    assert not res.loc[unreached, "reachable"].any()
+    # slopes matter: the same network on flat ground is faster somewhere
+    flat = TravelNetwork.from_graph(g, mode="motorcycle").nearest_nodes(fac)
+    assert (flat["time_s"] <= res["time_s"] + 1e-9).all()
+    assert (flat["time_s"] < res["time_s"] - 1.0).any()
