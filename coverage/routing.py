@@ -4,6 +4,11 @@ Points (villages, facilities, sites) join the network at the nearest point of th
 road, with an off-road walking leg. Every query inserts those join points into the network as
 virtual nodes (splitting the roads they sit on) and runs ``scipy.sparse.csgraph.dijkstra``, so
 distances are exact: a point in the middle of a 100 m road is 50 m from either end, plus its leg.
+The travel time of part of a road is the same share of the road's time as of its length (exact
+on a uniform slope; a road's time itself follows its sampled elevation profile).
+
+Measures run FROM origins (villages) TO facilities: nearest-facility queries search the reversed
+network from all facilities at once, so one-way roads count in the direction people travel.
 """
 
 from __future__ import annotations
@@ -248,7 +253,19 @@ class TravelNetwork:
     metric_crs : str
         Metric CRS used for snapping and buffers.
     node_ids : numpy.ndarray
-        Graph node ids by node index.
+        Graph node ids by node index (``n_nodes`` of them).
+    x, y : numpy.ndarray
+        Node longitude/latitude in degrees (EPSG:4326); ``node_xy`` the same in ``metric_crs``.
+    road_a, road_b : numpy.ndarray
+        Node indices at the two ends of every road (``n_roads`` of them).
+    len_fwd, len_bwd : numpy.ndarray
+        Road length in metres from a to b and from b to a.
+    time_fwd, time_bwd : numpy.ndarray
+        Travel time in seconds from a to b and from b to a; NaN where the mode may not go.
+    road_lines : numpy.ndarray of LineString
+        Road geometries from a to b in ``metric_crs`` (metres).
+    dem : DEM or None
+        Elevation model used for slopes and off-road legs.
     """
 
     def __init__(
