@@ -86,7 +86,7 @@ def edge_arrays(graph: nx.MultiDiGraph) -> EdgeArrays:
     InputError
         When the graph is empty or lacks coordinates or lengths.
     """
-    if graph.number_of_nodes() == 0 or graph.number_of_edges() == 0:
+    if graph.number_of_nodes() == 0:
         msg = "the road graph has no edges"
         raise InputError(msg)
     node_list = list(graph.nodes)
@@ -105,45 +105,60 @@ def edge_arrays(graph: nx.MultiDiGraph) -> EdgeArrays:
     if all(isinstance(n, int | np.integer) for n in node_list):
         node_ids = node_ids.astype(np.int64)
     index = {n: i for i, n in enumerate(node_list)}
-    data = list(graph.edges(keys=True, data=True))
-    m = len(data)
-    u = np.fromiter((index[e[0]] for e in data), np.int64, m)
-    v = np.fromiter((index[e[1]] for e in data), np.int64, m)
-    key = np.array([e[2] for e in data])
+    # iterate the adjacency dicts directly: several times faster than the edge view
+    data = [
+        (a, b, k, d)
+        for a, nbrs in graph._adj.items()
+        for b, kd in nbrs.items()
+        for k, d in kd.items()
+    ]
+    if not data:
+        msg = "the road graph has no edges"
+        raise InputError(msg)
+    us, vs, keys, attrs = zip(*data, strict=True)
+    u = np.array([index[a] for a in us], dtype=np.int64)
+    v = np.array([index[b] for b in vs], dtype=np.int64)
+    key = np.array(keys)
     try:
-        length = np.fromiter((e[3]["length"] for e in data), float, m)
+        length = np.array([d["length"] for d in attrs], dtype=float)
     except KeyError as exc:
         msg = "every graph edge needs a 'length' in metres"
         raise InputError(msg, column="length") from exc
-    highway = np.array([_first(e[3].get("highway")) for e in data], dtype=object)
-    tracktype = np.array([_first(e[3].get("tracktype")) for e in data], dtype=object)
-    oneway = np.fromiter((_truthy(e[3].get("oneway", False)) for e in data), bool, m)
-    geometry = np.array([e[3].get("geometry") for e in data], dtype=object)
+    highway = np.array([d.get("highway") for d in attrs] + [None], dtype=object)[:-1]
+    tracktype = np.array([d.get("tracktype") for d in attrs] + [None], dtype=object)[:-1]
+    for col in (highway, tracktype):  # osmnx keeps a list where merged edges differ
+        listed = np.flatnonzero([isinstance(h, list | tuple) for h in col])
+        col[listed] = [_first(h) for h in col[listed]]
+    raw_oneway = [d.get("oneway", False) for d in attrs]
+    oneway = np.array([o if isinstance(o, bool) else _truthy(o) for o in raw_oneway], dtype=bool)
+    geometry = np.array([d.get("geometry") for d in attrs] + [None], dtype=object)[:-1]
+    given = np.array([g is not None for g in geometry], dtype=bool)
     crs = graph.graph.get("crs", STORAGE_CRS)
     if pyproj.CRS(crs) != pyproj.CRS(STORAGE_CRS):
         tr = pyproj.Transformer.from_crs(crs, STORAGE_CRS, always_xy=True)
         x, y = tr.transform(x, y)
-        has = np.array([g is not None for g in geometry], dtype=bool)
-        if has.any():
-            geometry[has] = shapely.transform(
-                geometry[has].astype(object),
+        if given.any():
+            geometry[given] = shapely.transform(
+                geometry[given].astype(object),
                 lambda c: np.column_stack(tr.transform(c[:, 0], c[:, 1])),
             )
-    missing = np.array([g is None for g in geometry], dtype=bool)
+    missing = ~given
     if missing.any():
         idx = np.flatnonzero(missing)
-        pts = np.empty((len(idx) * 2, 2))
-        pts[0::2, 0], pts[0::2, 1] = x[u[idx]], y[u[idx]]
-        pts[1::2, 0], pts[1::2, 1] = x[v[idx]], y[v[idx]]
-        geometry[idx] = shapely.linestrings(pts, indices=np.repeat(np.arange(len(idx)), 2))
+        pts = np.empty((len(idx), 2, 2))
+        pts[:, 0, 0], pts[:, 0, 1] = x[u[idx]], y[u[idx]]
+        pts[:, 1, 0], pts[:, 1, 1] = x[v[idx]], y[v[idx]]
+        geometry[idx] = shapely.linestrings(pts)
     geometry = geometry.astype(object)
-    # orient every geometry from u to v
-    start = shapely.get_coordinates(shapely.get_point(geometry, 0))
-    d_u = (start[:, 0] - x[u]) ** 2 + (start[:, 1] - y[u]) ** 2
-    d_v = (start[:, 0] - x[v]) ** 2 + (start[:, 1] - y[v]) ** 2
-    flip = d_v < d_u
-    if flip.any():
-        geometry[flip] = shapely.reverse(geometry[flip])
+    # orient every given geometry from u to v (the straight ones are built so)
+    gi = np.flatnonzero(given)
+    if len(gi):
+        start = shapely.get_coordinates(shapely.get_point(geometry[gi], 0))
+        d_u = (start[:, 0] - x[u[gi]]) ** 2 + (start[:, 1] - y[u[gi]]) ** 2
+        d_v = (start[:, 0] - x[v[gi]]) ** 2 + (start[:, 1] - y[v[gi]]) ** 2
+        flip = gi[d_v < d_u]
+        if len(flip):
+            geometry[flip] = shapely.reverse(geometry[flip])
     return EdgeArrays(
         node_ids=node_ids,
         x=np.asarray(x),
