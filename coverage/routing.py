@@ -13,6 +13,7 @@ network from all facilities at once, so one-way roads count in the direction peo
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,9 @@ _END_FRACTION = 1e-9
 
 _TILE_SOURCES = 32
 """Sources searched together in one subgraph window by the bounded matrix."""
+
+_SNAP_CACHE_SIZE = 8
+"""Point layers whose snapping results a network keeps."""
 
 _SNAP_SEARCH_M = 3000.0
 """First search radius (metres) for the nearest road; farther points get an unbounded search."""
@@ -313,6 +317,7 @@ class TravelNetwork:
         self._tree = shapely.STRtree(self._seg_lines)
         self.node_xy = np.column_stack(self._to_metric.transform(x, y))
         self._base: dict[tuple[str, bool], _Csr] = {}
+        self._snap_cache: dict[str, tuple[pd.DataFrame, np.ndarray]] = {}
         walk = rules.speeds.get("walk", {})
         self._walk_flat_kmh = float(
             walk.get("flat_kmh")
@@ -456,10 +461,26 @@ class TravelNetwork:
         InputError
             When the layer has no CRS or a row has no point geometry.
         """
-        return self._snap(self._points_metric(points), points.index)[0]
+        return self._snap(self._points_metric(points), points.index)[0].copy()
 
     def _snap(self, geoms: np.ndarray, index: pd.Index) -> tuple[pd.DataFrame, np.ndarray]:
-        """Snap points already in the metric CRS (see :meth:`snap`); also the join points."""
+        """Snap points already in the metric CRS (see :meth:`snap`); also the join points.
+
+        The last few results are kept, keyed by a hash of the coordinates, because workflows
+        query the same villages and facilities several times.
+        """
+        digest = hashlib.blake2b(shapely.get_coordinates(geoms).tobytes(), digest_size=16)
+        cache_key = digest.hexdigest()
+        if cache_key in self._snap_cache:
+            frame, join = self._snap_cache[cache_key]
+            return frame.set_axis(index, axis=0), join
+        frame, join = self._snap_new(geoms, index)
+        if len(self._snap_cache) >= _SNAP_CACHE_SIZE:
+            self._snap_cache.pop(next(iter(self._snap_cache)))
+        self._snap_cache[cache_key] = (frame, join)
+        return frame, join
+
+    def _snap_new(self, geoms: np.ndarray, index: pd.Index) -> tuple[pd.DataFrame, np.ndarray]:
         seg = np.full(len(geoms), -1, dtype=np.int64)
         hit = self._tree.query_nearest(geoms, max_distance=_SNAP_SEARCH_M, all_matches=False)
         seg[hit[0]] = hit[1]

@@ -430,3 +430,15 @@ def test_default_graph_slope_times_match_networkx():
     flat = TravelNetwork.from_graph(g, mode="motorcycle").nearest_nodes(fac)
     assert (flat["time_s"] <= res["time_s"] + 1e-9).all()
     assert (flat["time_s"] < res["time_s"] - 1.0).any()
+
+
+def test_snap_cache_reuses_results_with_new_index():
+    g = make_graph({1: (0, 0), 2: (100, 0)}, [(1, 2, {})])
+    net = TravelNetwork.from_graph(g, mode="walk")
+    a = points([(50, 30), (10, -5)])
+    first = net.snap(a)
+    first.loc[0, "leg_m"] = -1.0  # the caller's copy, not the cache
+    b = a.set_index(pd.Index(["x", "y"]))
+    again = net.snap(b)
+    assert list(again.index) == ["x", "y"]
+    assert again["leg_m"].iloc[0] == pytest.approx(30.0 * RULES.network.offroad_winding, abs=0.1)
