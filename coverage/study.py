@@ -13,7 +13,15 @@ import pandas as pd
 from coverage.config import Rules, load_rules
 from coverage.errors import InputError
 from coverage.graph import graph_from_osm
-from coverage.io import load_default, read_boundaries, read_facilities, read_villages
+from coverage.io import (
+    load_default,
+    read_boundaries,
+    read_facilities,
+    read_sites,
+    read_villages,
+    read_water_sources,
+)
+from coverage.projection import STORAGE_CRS
 from coverage.routing import TravelNetwork
 
 Progress = Callable[[str], None]
@@ -22,6 +30,15 @@ Progress = Callable[[str], None]
 
 def _quiet(_: str) -> None:
     """Report nothing."""
+
+
+def _no_facilities() -> gpd.GeoDataFrame:
+    """Make an empty facility layer (for a study of water sources or sites only)."""
+    return gpd.GeoDataFrame(
+        {"facility_id": pd.Series([], dtype=object), "kind": pd.Series([], dtype=object)},
+        geometry=gpd.GeoSeries([], crs=STORAGE_CRS),
+        crs=STORAGE_CRS,
+    )
 
 
 @dataclass
@@ -115,6 +132,8 @@ class Study:
         roads: str | Path,
         clinics: str | Path | None = None,
         facilities: str | Path | None = None,
+        sources: str | Path | None = None,
+        sites: str | Path | None = None,
         dem: str | Path | None = None,
         boundaries: str | Path | None = None,
         coords: str = "wgs84",
@@ -133,6 +152,10 @@ class Study:
             A clinic list (every row a village clinic).
         facilities : str or Path, optional
             A facility registry with a ``kind`` column (clinics, health centres ...).
+        sources : str or Path, optional
+            Water sources (:func:`coverage.io.read_water_sources`).
+        sites : str or Path, optional
+            Relocation sites (:func:`coverage.io.read_sites`).
         dem : str or Path, optional
             Elevation GeoTIFF in metres.
         boundaries : str or Path, optional
@@ -148,7 +171,8 @@ class Study:
         Returns
         -------
         Study
-            The study.
+            The study; its facility layer is empty when neither ``clinics`` nor
+            ``facilities`` is given.
 
         Raises
         ------
@@ -159,18 +183,15 @@ class Study:
             if path is not None and not Path(path).is_file():
                 raise InputError("file not found", file=path, column=label)
         progress("读取用户数据 / reading the input files")
-        counties = read_boundaries(boundaries) if boundaries is not None else None
-        area = counties if counties is not None else None
+        area = read_boundaries(boundaries) if boundaries is not None else None
         vil = read_villages(villages, coords=coords, study_area=area)
         parts = []
         if facilities is not None:
             parts.append(read_facilities(facilities, coords=coords, study_area=area))
         if clinics is not None:
             parts.append(read_facilities(clinics, kind="clinic", coords=coords, study_area=area))
-        if not parts:
-            msg = "give --clinics FILE or --facilities FILE"
-            raise InputError(msg, column="clinics")
-        fac = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=parts[0].crs)
+        fac = _no_facilities() if not parts else pd.concat(parts, ignore_index=True)
+        fac = gpd.GeoDataFrame(fac, geometry="geometry", crs=STORAGE_CRS)
         if fac["facility_id"].duplicated().any():
             dup = fac.loc[fac["facility_id"].duplicated(), "facility_id"].iloc[0]
             msg = f"facility id {dup!r} appears in both the clinic and the facility files"
@@ -180,10 +201,39 @@ class Study:
             facilities=fac,
             roads_path=Path(roads),
             dem_path=Path(dem) if dem is not None else None,
-            counties=counties,
+            counties=area,
+            water_sources=(
+                read_water_sources(sources, coords=coords, study_area=area) if sources else None
+            ),
+            sites=read_sites(sites, coords=coords, study_area=area) if sites else None,
             rules=rules or load_rules(),
             progress=progress,
         )
+
+    def require(self, *kinds: str) -> gpd.GeoDataFrame:
+        """Facilities of the given kinds, or a clear error when the study has none.
+
+        Parameters
+        ----------
+        *kinds : str
+            Facility kinds, e.g. ``"clinic"``, ``"health_centre"``.
+
+        Returns
+        -------
+        GeoDataFrame
+            The facilities of those kinds.
+
+        Raises
+        ------
+        InputError
+            When the study has no facility of any of the kinds.
+        """
+        found = self.facilities[self.facilities["kind"].isin(kinds)].reset_index(drop=True)
+        if found.empty:
+            wanted = ", ".join(kinds)
+            msg = f"the study has no facility of kind {wanted}: give --clinics or --facilities"
+            raise InputError(msg, column="kind")
+        return found
 
     def of_kind(self, kind: str) -> gpd.GeoDataFrame:
         """Facilities of one kind (``clinic``, ``health_centre``, ``school`` ...)."""
@@ -192,8 +242,7 @@ class Study:
     @property
     def care_facilities(self) -> gpd.GeoDataFrame:
         """Facilities giving basic care: kinds in ``clinic.care_kinds`` (clinics, centres ...)."""
-        kinds = list(self.rules.clinic.care_kinds)
-        return self.facilities[self.facilities["kind"].isin(kinds)].reset_index(drop=True)
+        return self.require(*self.rules.clinic.care_kinds)
 
     @property
     def graph(self) -> nx.MultiDiGraph:

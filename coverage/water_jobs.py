@@ -5,16 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import geopandas as gpd
 import pandas as pd
 
 from coverage._output import staged_output
-from coverage.config import Rules, load_rules
 from coverage.errors import InputError
-from coverage.io import read_boundaries, read_villages, read_water_sources
 from coverage.ledger import write_csv
-from coverage.projection import STORAGE_CRS
-from coverage.study import Progress, Study
+from coverage.study import Study
 from coverage.water import WaterPlan, plan_water
 from coverage.water_ledger import write_water_ledger
 
@@ -35,77 +31,6 @@ def _flat(frame: pd.DataFrame) -> pd.DataFrame:
     """Turn a point layer into a table with ``lon``/``lat`` columns instead of geometry."""
     return pd.DataFrame(frame.drop(columns="geometry")).assign(
         lon=frame.geometry.x.round(6), lat=frame.geometry.y.round(6)
-    )
-
-
-def _quiet(_: str) -> None:
-    """Report nothing."""
-
-
-def water_study(
-    *,
-    villages: str | Path,
-    sources: str | Path,
-    roads: str | Path,
-    dem: str | Path | None = None,
-    boundaries: str | Path | None = None,
-    coords: str = "wgs84",
-    rules: Rules | None = None,
-    progress: Progress = _quiet,
-) -> Study:
-    """Read a water study from the user's files (no facility registry needed).
-
-    Parameters
-    ----------
-    villages : str or Path
-        Village registry with ``water_safe``, ``households`` and ``registered_poor``.
-    sources : str or Path
-        Water-source registry (:func:`coverage.io.read_water_sources`).
-    roads : str or Path
-        OpenStreetMap road file (.osm, .osm.bz2, .osm.pbf).
-    dem : str or Path, optional
-        Elevation GeoTIFF in metres (gravity or lift).
-    boundaries : str or Path, optional
-        County boundaries (maps and study area).
-    coords : str
-        Coordinates of lon/lat columns (``wgs84``, ``cgcs2000``, ``gcj02``, ``bd09``,
-        ``EPSG:xxxx``).
-    rules : Rules, optional
-        Rules in force.
-    progress : callable, optional
-        Progress callback.
-
-    Returns
-    -------
-    Study
-        The study, with ``water_sources`` and an empty facility layer.
-
-    Raises
-    ------
-    InputError
-        On a missing file or invalid input (the message names the file, row and column).
-    """
-    for label, path in (("roads", roads), ("dem", dem)):
-        if path is not None and not Path(path).is_file():
-            raise InputError("file not found", file=path, column=label)
-    progress("读取用户数据 / reading the input files")
-    counties = read_boundaries(boundaries) if boundaries is not None else None
-    vil = read_villages(villages, coords=coords, study_area=counties)
-    src = read_water_sources(sources, coords=coords, study_area=counties)
-    none = gpd.GeoDataFrame(
-        {"facility_id": pd.Series([], dtype=object), "kind": pd.Series([], dtype=object)},
-        geometry=[],
-        crs=STORAGE_CRS,
-    )
-    return Study(
-        villages=vil,
-        facilities=none,
-        roads_path=Path(roads),
-        dem_path=Path(dem) if dem is not None else None,
-        counties=counties,
-        water_sources=src,
-        rules=rules or load_rules(),
-        progress=progress,
     )
 
 
