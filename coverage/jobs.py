@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from coverage._output import staged_output
+from coverage._output import final_paths, staged_output
 from coverage.clinic_ledger import clinic_ledger, ledger_summary, write_clinic_ledger
 from coverage.clinic_maps import compliance_map, plan_map
 from coverage.clinic_plan import ClinicPlan, plan_clinics
@@ -44,21 +44,6 @@ class ClinicCheckResult:
     townships: pd.DataFrame
     counties: pd.DataFrame
     files: list[Path]
-
-
-def _final(
-    files: list[Path], stage: Path, out_dir: str | Path, maps_dir: str | Path | None
-) -> list[Path]:
-    """Where staged files end up (HTML maps in ``maps_dir`` when given)."""
-    return [
-        Path(maps_dir if (maps_dir is not None and f.suffix == ".html") else out_dir)
-        / f.relative_to(stage)
-        for f in files
-    ]
-
-
-def _route(maps_dir: str | Path | None) -> dict[str, str | Path] | None:
-    return {".html": maps_dir} if maps_dir is not None else None
 
 
 def _deciding_mode(study: Study, modes: list[str]) -> str:
@@ -124,7 +109,7 @@ def clinic_check(
     counties = county_staffing(townships)
     mode = _deciding_mode(study, modes)
     rows = clinic_ledger(table, care, plan=plan, mode=mode, rules=rules, lang=lang)
-    with staged_output(out_dir, route=_route(maps_dir)) as stage:
+    with staged_output(out_dir, maps_dir=maps_dir) as stage:
         files = [
             write_csv(table, stage / "clinic_compliance.csv"),
             write_csv(summary, stage / "clinic_summary.csv"),
@@ -156,7 +141,7 @@ def clinic_check(
             )
             files.append(m.save(stage / "clinic_compliance.html"))
     return ClinicCheckResult(
-        table, summary, townships, counties, _final(files, stage, out_dir, maps_dir)
+        table, summary, townships, counties, final_paths(files, stage, out_dir, maps_dir)
     )
 
 
@@ -229,7 +214,7 @@ def clinic_plan(
         }
     ).drop(columns="cost")
     curve = plan.curve.assign(new_ids=plan.curve["new_ids"].map(lambda t: ";".join(map(str, t))))
-    with staged_output(out_dir, route=_route(maps_dir)) as stage:
+    with staged_output(out_dir, maps_dir=maps_dir) as stage:
         files = [
             write_csv(
                 plan.new_sites.drop(columns="geometry").assign(
@@ -249,7 +234,7 @@ def clinic_plan(
             files.append(
                 plan_map(study, plan, lang=lang, basemap=basemap).save(stage / "clinic_plan.html")
             )
-    return plan, _final(files, stage, out_dir, maps_dir)
+    return plan, final_paths(files, stage, out_dir, maps_dir)
 
 
 def overview(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from coverage._output import staged_output
+from coverage._output import final_paths, staged_output
 from coverage.errors import InputError
 from coverage.ledger import write_csv
 from coverage.relocation import RelocationPlan, plan_relocation
@@ -19,17 +19,6 @@ def _site_table(plan: RelocationPlan) -> pd.DataFrame:
     """Site evaluation as a plain table with ``lon``/``lat`` (WGS84 degrees)."""
     s = plan.sites
     return pd.DataFrame(s.drop(columns="geometry")).assign(lon=s.geometry.x, lat=s.geometry.y)
-
-
-def _final(
-    files: list[Path], stage: Path, out_dir: str | Path, maps_dir: str | Path | None
-) -> list[Path]:
-    """Where staged files end up (the HTML map in ``maps_dir`` when given)."""
-    return [
-        Path(maps_dir if (maps_dir is not None and f.suffix == ".html") else out_dir)
-        / f.relative_to(stage)
-        for f in files
-    ]
 
 
 def relocation_plan(
@@ -89,8 +78,7 @@ def relocation_plan(
         "assigning relocating villages"
     )
     plan = plan_relocation(study.villages, study.sites, study.facilities, net, rules=rules)
-    route = {".html": maps_dir} if maps_dir is not None else None
-    with staged_output(out_dir, route=route) as stage:
+    with staged_output(out_dir, maps_dir=maps_dir) as stage:
         files = [
             write_csv(_site_table(plan), stage / "relocation_sites.csv"),
             write_csv(plan.assignment, stage / "relocation_assignment.csv"),
@@ -106,4 +94,4 @@ def relocation_plan(
             study.progress("绘制安置地图 / drawing the resettlement map")
             m = relocation_map(study, plan, lang=lang, basemap=basemap)
             files.append(m.save(stage / "relocation_plan.html"))
-    return plan, _final(files, stage, out_dir, maps_dir)
+    return plan, final_paths(files, stage, out_dir, maps_dir)

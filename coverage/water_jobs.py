@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from coverage._output import staged_output
+from coverage._output import final_paths, staged_output
 from coverage.errors import InputError
 from coverage.ledger import write_csv
 from coverage.study import Study
@@ -98,8 +98,7 @@ def water_site(
         routes=True,
     )
     summary = {**plan.summary(), "solves": plan.solves.to_dict(orient="records")}
-    route = {".html": maps_dir} if maps_dir is not None else None
-    with staged_output(out_dir, route=route) as stage:
+    with staged_output(out_dir, maps_dir=maps_dir) as stage:
         files = [
             write_csv(_flat(plan.villages), stage / "water_plan_villages.csv"),
             write_csv(_flat(plan.sources), stage / "water_plan_sources.csv"),
@@ -122,9 +121,4 @@ def water_site(
             files.append(
                 water_map(study, plan, lang=lang, basemap=basemap).save(stage / "water_plan.html")
             )
-    final = [
-        Path(maps_dir if (maps_dir is not None and f.suffix == ".html") else out_dir)
-        / f.relative_to(stage)
-        for f in files
-    ]
-    return plan, final
+    return plan, final_paths(files, stage, out_dir, maps_dir)

@@ -10,7 +10,11 @@ from coverage.ledger import write_csv, write_ledger
 
 def test_ledger_sheets_and_headers(tmp_path):
     rows = pd.DataFrame(
-        {"县": ["兴县", "临县", "兴县"], "村": ["甲", "乙", "丙"], "常住人口": [120, 80, float("nan")]}
+        {
+            "县": ["兴县", "临县", "兴县"],
+            "村": ["甲", "乙", "丙"],
+            "常住人口": [120, 80, float("nan")],
+        }
     )
     summary = pd.DataFrame({"县": ["兴县", "临县"], "村数": [2, 1]})
     path = write_ledger(rows, summary, tmp_path / "l.xlsx", county_col="县")
@@ -55,7 +59,7 @@ def test_staged_output_leaves_nothing_on_failure(tmp_path):
 
 
 def test_staged_output_routes_by_suffix(tmp_path):
-    with staged_output(tmp_path / "out", route={".html": tmp_path / "maps"}) as stage:
+    with staged_output(tmp_path / "out", maps_dir=tmp_path / "maps") as stage:
         (stage / "a.csv").write_text("x", encoding="utf-8")
         (stage / "m.html").write_text("<p>", encoding="utf-8")
     assert (tmp_path / "out" / "a.csv").is_file()
