@@ -9,7 +9,7 @@ import pandas as pd
 
 from coverage.clinic_plan import ClinicPlan
 from coverage.config import Rules, load_rules
-from coverage.ledger import write_csv, write_ledger
+from coverage.ledger import headed_table, write_csv, write_ledger
 
 MODE_LABELS = {
     "zh": {"walk": "步行", "motorcycle": "摩托车/电动三轮", "car": "汽车"},
@@ -171,12 +171,7 @@ def clinic_ledger(
         sep.join(rules.clinic.responsible_units),
         rules.clinic.deadline,
     ]
-    return pd.DataFrame(
-        {
-            h: (v.to_numpy() if isinstance(v, pd.Series) else v)
-            for h, v in zip(headers, values, strict=True)
-        }
-    )
+    return headed_table(headers, values)
 
 
 def ledger_summary(table: pd.DataFrame, mode: str, lang: str = "zh") -> pd.DataFrame:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
+from coverage._map_context import context_map
 from coverage.clinic_ledger import MODE_LABELS
 from coverage.clinic_plan import ClinicPlan
 from coverage.maps import CoverageMap, LegendItem
@@ -61,19 +62,6 @@ _POPUP = [
 ]
 
 
-def _context(study: Study, title: str, lang: str, basemap: str) -> CoverageMap:
-    area = study.counties if study.counties is not None else study.villages
-    m = CoverageMap(area, title=title, lang=lang, basemap=basemap, synthetic=study.synthetic)
-    if study.counties is not None:
-        m.add_boundaries(study.counties, kind="county")
-    if study.townships is not None:
-        m.add_boundaries(study.townships, kind="township", show=False)
-    m.add_roads(study.edges)
-    if study.rivers is not None:
-        m.add_rivers(study.rivers)
-    return m
-
-
 def compliance_map(
     study: Study,
     table: pd.DataFrame,
@@ -112,7 +100,7 @@ def compliance_map(
         The map.
     """
     t = _LABELS[lang]
-    m = _context(study, t["check_title"], lang, basemap)
+    m = context_map(study, t["check_title"], lang, basemap)
     if service_areas is not None and not service_areas.empty:
         mode = str(table["mode"].iloc[0]) if len(table) else ""
         mode = MODE_LABELS[lang].get(mode, mode)
@@ -158,7 +146,7 @@ def plan_map(
         The map.
     """
     t = _LABELS[lang]
-    m = _context(study, t["plan_title"], lang, basemap)
+    m = context_map(study, t["plan_title"], lang, basemap)
     links = plan.links(study.villages)
     m.add_lines(
         links,

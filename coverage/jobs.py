@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from coverage.clinic_ledger import clinic_ledger, ledger_summary, write_clinic_l
 from coverage.clinic_maps import compliance_map, plan_map
 from coverage.clinic_plan import ClinicPlan, plan_clinics
 from coverage.clinics import check_compliance, compliance_summary, village_status
-from coverage.ledger import write_csv
+from coverage.ledger import write_csv, write_json
 from coverage.staffing import county_staffing, township_staffing
 from coverage.study import Study
 
@@ -226,9 +225,7 @@ def clinic_plan(
             write_csv(curve, stage / "clinic_plan_curve.csv"),
             write_csv(plan.uncoverable, stage / "clinic_plan_uncoverable.csv"),
         ]
-        path = stage / "clinic_plan.json"
-        path.write_text(json.dumps(plan.summary(), ensure_ascii=False, indent=2), encoding="utf-8")
-        files.append(path)
+        files.append(write_json(plan.summary(), stage / "clinic_plan.json"))
         if maps:
             study.progress("绘制规划地图 / drawing the plan map")
             files.append(

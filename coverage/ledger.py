@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -83,6 +84,49 @@ def write_ledger(
         _write_sheet(wb, _sheet_title(str(county), used), part)
     out = Path(path)
     wb.save(out)
+    return out
+
+
+def headed_table(headers: Sequence[str], values: Sequence[object]) -> pd.DataFrame:
+    """Build a ledger table from its headers and one column of values each.
+
+    Parameters
+    ----------
+    headers : sequence of str
+        Column headers (e.g. Chinese ledger headers).
+    values : sequence
+        One Series, array or scalar (repeated down the column) per header.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table; Series are taken by position, not by index.
+    """
+    return pd.DataFrame(
+        {
+            h: (v.to_numpy() if isinstance(v, pd.Series) else v)
+            for h, v in zip(headers, values, strict=True)
+        }
+    )
+
+
+def write_json(data: object, path: str | Path) -> Path:
+    """Write headline figures as UTF-8 JSON (Chinese kept readable, numpy numbers as floats).
+
+    Parameters
+    ----------
+    data : object
+        JSON-serialisable data.
+    path : str or Path
+        The ``.json`` file to write.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    out = Path(path)
+    out.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=float), encoding="utf-8")
     return out
 
 

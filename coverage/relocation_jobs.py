@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
 
 from coverage._output import final_paths, staged_output
 from coverage.errors import InputError
-from coverage.ledger import write_csv
+from coverage.ledger import write_csv, write_json
 from coverage.relocation import RelocationPlan, plan_relocation
 from coverage.relocation_ledger import write_relocation_ledger
 from coverage.study import Study
@@ -84,9 +83,7 @@ def relocation_plan(
             write_csv(plan.assignment, stage / "relocation_assignment.csv"),
             write_csv(plan.unassigned, stage / "relocation_unassigned.csv"),
         ]
-        path = stage / "relocation_plan.json"
-        path.write_text(json.dumps(plan.summary(), ensure_ascii=False, indent=2), encoding="utf-8")
-        files.append(path)
+        files.append(write_json(plan.summary(), stage / "relocation_plan.json"))
         files += write_relocation_ledger(plan, stage, lang=lang)
         if maps:
             from coverage.relocation_maps import relocation_map  # noqa: PLC0415 - heavy import

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from coverage.clinic_ledger import MODE_LABELS
-from coverage.ledger import write_csv, write_ledger
+from coverage.ledger import headed_table, write_csv, write_ledger
 from coverage.relocation import SERVICE_LABELS, SERVICES, RelocationPlan
 
 SITE_HEADERS = {
@@ -224,12 +224,7 @@ def site_ledger(plan: RelocationPlan, *, lang: str = "zh") -> pd.DataFrame:
         rules.deadline,
     ]
     headers = [h.format(mode=mode) for h in SITE_HEADERS[lang]]
-    return pd.DataFrame(
-        {
-            h: (v.to_numpy() if isinstance(v, pd.Series) else v)
-            for h, v in zip(headers, values, strict=True)
-        }
-    )
+    return headed_table(headers, values)
 
 
 def assignment_sheet(plan: RelocationPlan, *, lang: str = "zh") -> pd.DataFrame:
@@ -268,12 +263,7 @@ def unassigned_sheet(plan: RelocationPlan, *, lang: str = "zh") -> pd.DataFrame:
         _minutes(u["county_site_min"], lang),
         u["reason"].map(_PROPOSAL[lang]),
     ]
-    return pd.DataFrame(
-        {
-            h: (v.to_numpy() if isinstance(v, pd.Series) else v)
-            for h, v in zip(UNASSIGNED_HEADERS[lang], values, strict=True)
-        }
-    )
+    return headed_table(UNASSIGNED_HEADERS[lang], values)
 
 
 def ledger_summary(plan: RelocationPlan, *, lang: str = "zh") -> pd.DataFrame:

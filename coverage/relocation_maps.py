@@ -5,6 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 
+from coverage._map_context import context_map
 from coverage.maps import CoverageMap
 from coverage.relocation import SERVICE_LABELS, SERVICES, RelocationPlan
 from coverage.relocation_ledger import REASON_LABELS
@@ -136,15 +137,7 @@ def relocation_map(
         The map; site popups list the services missing and the minutes to each service.
     """
     t = _TEXT[lang]
-    area = study.counties if study.counties is not None else study.villages
-    m = CoverageMap(area, title=t["title"], lang=lang, basemap=basemap, synthetic=study.synthetic)
-    if study.counties is not None:
-        m.add_boundaries(study.counties, kind="county")
-    if study.townships is not None:
-        m.add_boundaries(study.townships, kind="township", show=False)
-    m.add_roads(study.edges)
-    if study.rivers is not None:
-        m.add_rivers(study.rivers)
+    m = context_map(study, t["title"], lang, basemap)
     services = study.facilities[study.facilities["kind"].isin(SERVICES)]
     m.add_facilities(services, hidden_kinds=SERVICES)  # switched on from the layer control
     links = plan.links(study.villages)

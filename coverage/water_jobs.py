@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
 
 from coverage._output import final_paths, staged_output
 from coverage.errors import InputError
-from coverage.ledger import write_csv
+from coverage.ledger import write_csv, write_json
 from coverage.study import Study
 from coverage.water import WaterPlan, plan_water
 from coverage.water_ledger import write_water_ledger
@@ -108,11 +107,7 @@ def water_site(
         pipes = stage / "water_pipelines.geojson"
         plan.pipelines.to_file(pipes, driver="GeoJSON", engine="pyogrio")
         files.append(pipes)
-        path = stage / "water_plan.json"
-        path.write_text(
-            json.dumps(summary, ensure_ascii=False, indent=2, default=float), encoding="utf-8"
-        )
-        files.append(path)
+        files.append(write_json(summary, stage / "water_plan.json"))
         files += write_water_ledger(plan, stage, lang=lang)
         if maps:
             from coverage.water_maps import water_map  # noqa: PLC0415 - folium is heavy

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from coverage.config import Rules, load_rules
-from coverage.ledger import write_csv, write_ledger
+from coverage.ledger import headed_table, write_csv, write_ledger
 from coverage.water import MONEY_COLUMNS, WaterPlan
 
 HEADERS = {
@@ -264,12 +264,7 @@ def water_ledger(plan: WaterPlan, *, lang: str = "zh") -> pd.DataFrame:
         sep.join(rules.water.responsible_units),
         rules.water.deadline,
     ]
-    return pd.DataFrame(
-        {
-            h: (x.to_numpy() if isinstance(x, pd.Series) else x)
-            for h, x in zip(HEADERS[lang], values, strict=True)
-        }
-    )
+    return headed_table(HEADERS[lang], values)
 
 
 def budget_sheet(plan: WaterPlan, *, lang: str = "zh") -> pd.DataFrame:
@@ -341,12 +336,7 @@ def project_sheet(plan: WaterPlan, *, lang: str = "zh") -> pd.DataFrame:
         s["residents"],
         *(s[c].round(0) for c in MONEY_COLUMNS),
     ]
-    return pd.DataFrame(
-        {
-            h: (x.to_numpy() if isinstance(x, pd.Series) else x)
-            for h, x in zip(PROJECT_HEADERS[lang], values, strict=True)
-        }
-    )
+    return headed_table(PROJECT_HEADERS[lang], values)
 
 
 def write_water_ledger(plan: WaterPlan, out_dir: str | Path, *, lang: str = "zh") -> list[Path]:

@@ -6,6 +6,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from coverage._map_context import context_map
 from coverage.maps import CoverageMap
 from coverage.study import Study
 from coverage.water import WaterPlan
@@ -43,19 +44,6 @@ _LABELS = {
         "villages": "Village water status",
     },
 }
-
-
-def _context(study: Study, title: str, lang: str, basemap: str) -> CoverageMap:
-    area = study.counties if study.counties is not None else study.villages
-    m = CoverageMap(area, title=title, lang=lang, basemap=basemap, synthetic=study.synthetic)
-    if study.counties is not None:
-        m.add_boundaries(study.counties, kind="county")
-    if study.townships is not None:
-        m.add_boundaries(study.townships, kind="township", show=False)
-    m.add_roads(study.edges)
-    if study.rivers is not None:
-        m.add_rivers(study.rivers)
-    return m
 
 
 def source_status(sources: pd.DataFrame) -> pd.Series:
@@ -99,7 +87,7 @@ def water_map(
         The map.
     """
     t = _LABELS[lang]
-    m = _context(study, t["title"], lang, basemap)
+    m = context_map(study, t["title"], lang, basemap)
     pipes = plan.pipelines.assign(
         supply=np.where(plan.pipelines["gravity"], "gravity", "lift"),
         pipe_km=(plan.pipelines["pipe_m"] / 1000.0).round(2),
