@@ -8,7 +8,7 @@ import pandas as pd
 from coverage._map_context import context_map
 from coverage.clinic_ledger import MODE_LABELS
 from coverage.clinic_plan import ClinicPlan
-from coverage.maps import CoverageMap, LegendItem
+from coverage.maps import CoverageMap
 from coverage.study import Study
 
 _STATUS_COLOURS = {
@@ -31,6 +31,7 @@ _LABELS = {
         "new": "新建中心村卫生室",
         "links": "共建分组（村→卫生室）",
         "uncoverable": "无法覆盖的村",
+        "covered": "200人以下村：现有或新建卫生室覆盖",
         "status": "达标情况",
     },
     "en": {
@@ -46,6 +47,7 @@ _LABELS = {
         "new": "New central clinics",
         "links": "Sharing groups (village -> clinic)",
         "uncoverable": "Villages no site can cover",
+        "covered": "Villages under 200: covered by an existing or new clinic",
         "status": "Status",
     },
 }
@@ -163,20 +165,18 @@ def plan_map(
     m.add_villages(
         small.assign(status=state),
         status_col="status",
-        palette=_STATUS_COLOURS,
-        labels={"small_ok": t["small_ok"], "small_fail": t["uncoverable"]},
+        palette={"small_ok": "#1a9850", "small_fail": "#762a83"},  # clinics are drawn red
+        labels={"small_ok": t["covered"], "small_fail": t["uncoverable"]},
     )
-    sites = plan.sites[plan.sites["site_id"].isin(plan.lscp.open_ids)]
+    existing = plan.sites[plan.sites["kind"] == "existing"]
+    m.add_facilities(existing.assign(kind="clinic"), popup_cols=["site_id", "county", "township"])
     m.add_layer(
-        sites,
-        t["existing"] + " / " + t["new"],
-        category_col="kind",
-        palette={"existing": "#2c7fb8", "candidate": "#e6550d"},
-        labels={"existing": t["existing"], "candidate": t["new"]},
-        radius=7.0,
+        plan.new_sites,
+        t["new"],
+        color="#e6550d",
+        radius=6.0,
         fill_opacity=0.9,
-        popup_cols=["site_id", "county", "township"],
+        popup_cols=["site_id", "village_id", "county", "township"],
         tooltip_col="name",
     )
-    m.add_legend([LegendItem(label=t["new"], color="#e6550d")])
     return m
