@@ -27,7 +27,8 @@ _LABELS = {
         "lift": "提水管道",
         "pipes": "供水管道",
         "sources": "水源",
-        "villages": "村庄饮水状况",
+        "villages": "饮水不安全的村",
+        "safe_villages": "饮水已安全的村",
     },
     "en": {
         "title": "Rural drinking-water plan (art. 12-14)",
@@ -41,7 +42,8 @@ _LABELS = {
         "lift": "Pumped mains",
         "pipes": "Water mains",
         "sources": "Water sources",
-        "villages": "Village water status",
+        "villages": "Villages without safe water",
+        "safe_villages": "Villages with safe water",
     },
 }
 
@@ -124,8 +126,18 @@ def water_map(
     )
     geo["status"] = geo["status"].fillna("safe")
     geo = gpd.GeoDataFrame(geo, geometry="geometry", crs=study.villages.crs)
+    safe = geo["status"] == "safe"
     m.add_villages(
-        geo,
+        geo[safe],
+        status_col="status",
+        popup_cols=["village_id", "county", "township", "population"],
+        palette={"safe": STATUS_COLOURS["safe"]},
+        labels={"safe": t["safe"]},
+        name=t["safe_villages"],
+        show=False,  # thousands of grey dots would hide the plan; one click shows them
+    )
+    m.add_villages(
+        geo[~safe],
         status_col="status",
         popup_cols=[
             "village_id",
@@ -141,8 +153,8 @@ def water_map(
             "maintenance_yuan_year",
             "reason",
         ],
-        palette=STATUS_COLOURS,
-        labels={k: t[k] for k in STATUS_COLOURS},
+        palette={k: STATUS_COLOURS[k] for k in ("served", "unserved")},
+        labels={k: t[k] for k in ("served", "unserved")},
         name=t["villages"],
     )
     src = plan.sources.assign(
@@ -177,7 +189,7 @@ def water_map(
         category_col="status",
         palette={k: SOURCE_COLOURS[k] for k in ("new", "existing_used")},
         labels={k: t[k] for k in ("new", "existing_used")},
-        radius=6.0,
+        radius=4.5,
         fill_opacity=0.95,
         popup_cols=popup,
         tooltip_col="name",
