@@ -13,7 +13,7 @@ import shapely
 
 from coverage.graph import haversine_m
 
-METRIC = "EPSG:4546"
+METRIC = "EPSG:4546"  # local metric CRS of the fixtures
 ORIGIN_X, ORIGIN_Y = 500_000.0, 4_150_000.0  # near 111.0 E, 37.5 N (Lüliang)
 
 _TO_LL = pyproj.Transformer.from_crs(METRIC, "EPSG:4326", always_xy=True)
@@ -133,3 +133,38 @@ def random_osm(path: Path, n_side: int = 12, seed: int = 0) -> Path:
         (wid, [grid[0, j] for j in range(n_side)][::2], {"highway": "secondary", "name": "长路"})
     )
     return write_osm(path, nodes, ways)
+
+
+def road_graph(
+    nodes: dict[int, tuple[float, float]], edges: list[tuple], *, highway: str = "unclassified"
+) -> nx.MultiDiGraph:
+    """Graph from node positions in local metres and (u, v[, attrs]) edges, PLANAR lengths.
+
+    Unlike :func:`make_graph`, ``length`` is the distance in EPSG:4546 metres, so hand-worked
+    figures stay round (1 km at 5 km/h is exactly 12 minutes). Edges are two-way unless attrs
+    has ``oneway=True``.
+    """
+    g = nx.MultiDiGraph(crs="EPSG:4326")
+    for n, (x, y) in nodes.items():
+        lon, lat = lonlat(x, y)
+        g.add_node(n, x=lon, y=lat)
+    for e in edges:
+        u, v = e[0], e[1]
+        attrs = dict(e[2]) if len(e) > 2 else {}
+        oneway = bool(attrs.pop("oneway", False))
+        hw = attrs.pop("highway", highway)
+        (x0, y0), (x1, y1) = nodes[u], nodes[v]
+        data = {"length": float(np.hypot(x1 - x0, y1 - y0)), "highway": hw, "oneway": oneway}
+        g.add_edge(u, v, reversed=False, **data, **attrs)
+        if not oneway:
+            g.add_edge(v, u, reversed=True, **data, **attrs)
+    return g
+
+
+def point_rows(rows: list[dict], *, id_col: str) -> gpd.GeoDataFrame:
+    """A point layer (EPSG:4326) from dicts holding ``x``/``y`` local metres and attributes."""
+    geoms = [shapely.Point(*lonlat(r["x"], r["y"])) for r in rows]
+    data = [{k: v for k, v in r.items() if k not in {"x", "y"}} for r in rows]
+    gdf = gpd.GeoDataFrame(data, geometry=geoms, crs="EPSG:4326")
+    assert gdf[id_col].is_unique
+    return gdf

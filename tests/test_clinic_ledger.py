@@ -1,6 +1,6 @@
 """Clinic ledger: Chinese headers, one sheet per county, fixes from the plan."""
 
-from graphs import points, road_graph
+from netfixtures import point_rows, road_graph
 from openpyxl import load_workbook
 
 from coverage.clinic_ledger import clinic_ledger, ledger_summary, write_clinic_ledger
@@ -34,7 +34,7 @@ def case():
         ("c", "乙县", 5000, 900),  # large: 60 min, fails the 30-minute promise
         ("d", "乙县", 6000, 60),  # fails; covered by the same new clinic
     ]
-    villages = points(
+    villages = point_rows(
         [
             {
                 "village_id": v,
@@ -49,7 +49,7 @@ def case():
         ],
         id_col="village_id",
     )
-    clinics = points(
+    clinics = point_rows(
         [{"facility_id": "k", "name": "甲卫生室", "x": 0, "y": 0}], id_col="facility_id"
     )
     net = TravelNetwork.from_graph(graph, mode="walk")

@@ -5,7 +5,7 @@ import itertools
 import networkx as nx
 import numpy as np
 import pytest
-from graphs import METRIC, points, road_graph
+from netfixtures import METRIC, point_rows, road_graph
 
 from coverage import load_rules
 from coverage.clinic_plan import candidate_sites, plan_clinics
@@ -24,7 +24,7 @@ def grid_case(seed):
     graph = road_graph(nodes, [e for e, k in zip(edges, keep, strict=True) if k])
     chosen = rng.choice(len(nodes), size=22, replace=False)
     pops = rng.integers(30, 600, size=len(chosen))
-    villages = points(
+    villages = point_rows(
         [
             {
                 "village_id": f"v{n}",
@@ -43,7 +43,7 @@ def grid_case(seed):
     clinic_nodes = [
         n for n in rng.choice(len(nodes), size=2, replace=False) if n not in set(chosen)
     ][:1]
-    clinics = points(
+    clinics = point_rows(
         [
             {
                 "facility_id": f"k{n}",
@@ -135,7 +135,7 @@ def test_uncoverable_village_is_reported_not_infeasible():
         11: (9500.0, 0.0),
     }
     graph = road_graph(nodes, [(0, 1), (1, 2), (10, 11)])
-    villages = points(
+    villages = point_rows(
         [
             {
                 "village_id": "a",
@@ -167,7 +167,9 @@ def test_uncoverable_village_is_reported_not_infeasible():
         ],
         id_col="village_id",
     )
-    clinics = points([{"facility_id": "k", "name": "卫生室", "x": 0, "y": 0}], id_col="facility_id")
+    clinics = point_rows(
+        [{"facility_id": "k", "name": "卫生室", "x": 0, "y": 0}], id_col="facility_id"
+    )
     plan = plan_clinics(villages, clinics, TravelNetwork.from_graph(graph, mode="walk"))
     # village a is 2 km from the clinic (24 min): covered by the existing clinic, nothing new
     assert plan.lscp.n_new == 0
@@ -181,7 +183,7 @@ def test_capacity_splits_sharing_groups():
     # clinic at 0 and a candidate at 1.4 km; three small villages between them
     nodes = {i: (350.0 * i, 0.0) for i in range(5)}
     graph = road_graph(nodes, [(i, i + 1) for i in range(4)])
-    villages = points(
+    villages = point_rows(
         [
             {
                 "village_id": f"v{i}",
@@ -207,7 +209,9 @@ def test_capacity_splits_sharing_groups():
         ],
         id_col="village_id",
     )
-    clinics = points([{"facility_id": "k", "name": "卫生室", "x": 0, "y": 0}], id_col="facility_id")
+    clinics = point_rows(
+        [{"facility_id": "k", "name": "卫生室", "x": 0, "y": 0}], id_col="facility_id"
+    )
     net = TravelNetwork.from_graph(graph, mode="walk")
     free = plan_clinics(villages, clinics, net)
     assert free.lscp.n_new == 0
@@ -220,7 +224,7 @@ def test_capacity_splits_sharing_groups():
 
 
 def test_candidate_sites_exclude_clinic_villages():
-    villages = points(
+    villages = point_rows(
         [
             {
                 "village_id": "a",
@@ -252,7 +256,7 @@ def test_candidate_sites_exclude_clinic_villages():
         ],
         id_col="village_id",
     )
-    clinics = points(
+    clinics = point_rows(
         [{"facility_id": "k", "name": "卫生室", "x": 100, "y": 0}], id_col="facility_id"
     )
     sites = candidate_sites(villages, clinics)

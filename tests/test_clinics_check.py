@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from graphs import METRIC, points, road_graph
+from netfixtures import METRIC, point_rows, road_graph
 
 from coverage import load_rules
 from coverage.clinics import COMPLIANCE_COLUMNS, check_compliance, check_mode, compliance_summary
@@ -28,7 +28,7 @@ def village(vid, x, y, pop):
 @pytest.fixture(scope="module")
 def case():
     graph = road_graph(NODES, EDGES)
-    villages = points(
+    villages = point_rows(
         [
             village("near", 1000, 0, 100),  # 1 km on the road: 12 min -> complies
             village("off", 2000, 1500, 100),  # 2.5 km straight, but a 1.5 km off-road walk
@@ -39,7 +39,7 @@ def case():
         ],
         id_col="village_id",
     )
-    clinics = points(
+    clinics = point_rows(
         [{"facility_id": "A", "name": "卫生室A", "x": 0, "y": 0}], id_col="facility_id"
     )
     return graph, villages, clinics
@@ -139,7 +139,7 @@ def test_adding_a_clinic_never_breaks_compliance():
     keep = rng.random(len(edges)) > 0.25
     graph = road_graph(nodes, [e for e, k in zip(edges, keep, strict=True) if k])
     xy = rng.uniform(0, 600.0 * (side - 1), size=(40, 2))
-    villages = points(
+    villages = point_rows(
         [
             village(f"v{i}", x, y, int(p))
             for i, ((x, y), p) in enumerate(zip(xy, rng.integers(20, 400, 40), strict=True))
@@ -147,7 +147,7 @@ def test_adding_a_clinic_never_breaks_compliance():
         id_col="village_id",
     )
     cxy = rng.uniform(0, 600.0 * (side - 1), size=(6, 2))
-    all_clinics = points(
+    all_clinics = point_rows(
         [{"facility_id": f"c{i}", "x": x, "y": y} for i, (x, y) in enumerate(cxy)],
         id_col="facility_id",
     )

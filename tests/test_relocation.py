@@ -11,8 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import typer
-from graphs import points, road_graph
-from netfixtures import lonlat, write_osm
+from netfixtures import lonlat, point_rows, road_graph, write_osm
 from typer.testing import CliRunner
 
 from coverage import load_rules
@@ -47,12 +46,12 @@ def facility_layer(nodes, placed):
         | {"y": nodes[node][1]}
         for kind, node in placed
     ]
-    return points(rows, id_col="facility_id")
+    return point_rows(rows, id_col="facility_id")
 
 
 def site_layer(nodes, rows):
     """Rows (site_id, node, county, capacity, occupied)."""
-    return points(
+    return point_rows(
         [
             {
                 "site_id": sid,
@@ -72,7 +71,7 @@ def site_layer(nodes, rows):
 
 def village_layer(nodes, rows):
     """Rows (village_id, node, county, households, residents[, relocate])."""
-    return points(
+    return point_rows(
         [
             {
                 "village_id": vid,

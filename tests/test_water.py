@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import typer
-from graphs import METRIC, lonlat, points, road_graph
+from netfixtures import METRIC, lonlat, point_rows, road_graph
 from shapely.geometry import Point
 from typer.testing import CliRunner
 
@@ -48,7 +48,7 @@ def villages(rows):
         }
         row.update(r)
         full.append(row)
-    return points(full, id_col="village_id")
+    return point_rows(full, id_col="village_id")
 
 
 def sources(rows):
@@ -65,7 +65,7 @@ def sources(rows):
         }
         row.update(r)
         full.append(row)
-    return points(full, id_col="water_source_id")
+    return point_rows(full, id_col="water_source_id")
 
 
 def network(nodes=LINE, edges=LINE_EDGES, rules=None):
