@@ -67,13 +67,18 @@ def print_check(result: ClinicCheckResult) -> None:
         title = f"第7条 村卫生室覆盖 / article 7 clinic coverage ({row['mode']})"
         print_summary(title, {label: row[key] for key, label in _CHECK_ITEMS.items()})
     c = result.counties
+    unknown = "未知（无乡镇卫生院数据）/ unknown (no health-centre data)"
+
+    def total(col: str) -> object:
+        return unknown if c[col].isna().any() else int(c[col].sum())
+
     print_summary(
         "第8条 乡镇卫生院医生 / article 8 township doctors",
         {
             "应配 / required": int(c["required_doctors"].sum()),
-            "现有 / now": int(c["current_doctors"].sum()),
-            "缺口 / shortfall": int(c["shortfall"].sum()),
-            "缺医生的乡镇 / townships short": int(c["townships_short"].sum()),
+            "现有 / now": total("current_doctors"),
+            "缺口 / shortfall": total("shortfall"),
+            "缺医生的乡镇 / townships short": total("townships_short"),
             "乡镇 / townships": int(c["townships"].sum()),
         },
     )

@@ -104,7 +104,9 @@ def clinic_check(
     study.progress(f"核查{len(study.villages)}个村 / checking {len(study.villages)} villages")
     table = check_compliance(study.villages, care, networks, rules)
     summary = compliance_summary(table)
-    townships = township_staffing(study.villages, study.of_kind("health_centre"), rules)
+    centres = study.of_kind("health_centre")
+    # no health-centre rows: the current doctors are unknown, not zero
+    townships = township_staffing(study.villages, centres if len(centres) else None, rules)
     counties = county_staffing(townships)
     mode = _deciding_mode(study, modes)
     rows = clinic_ledger(table, care, plan=plan, mode=mode, rules=rules, lang=lang)

@@ -40,7 +40,7 @@ def required_doctors(population: np.ndarray | pd.Series, rules: Rules | None = N
 
 def township_staffing(
     villages: pd.DataFrame,
-    health_centres: pd.DataFrame,
+    health_centres: pd.DataFrame | None,
     rules: Rules | None = None,
 ) -> pd.DataFrame:
     """Residents, required and current doctors, and the shortfall per township.
@@ -49,10 +49,11 @@ def township_staffing(
     ----------
     villages : DataFrame
         Villages with ``county``, ``township`` and ``population`` (residents).
-    health_centres : DataFrame
+    health_centres : DataFrame or None
         Township health centres with ``county``, ``township`` and ``doctors`` (current
         doctors). Townships without a centre count zero doctors; several centres in one
-        township add up.
+        township add up. None when no health-centre registry was given: the current
+        doctors and the shortfall are then unknown (``<NA>``), not zero.
     rules : Rules, optional
         Rules in force.
 
@@ -63,6 +64,12 @@ def township_staffing(
         township. ``shortfall`` is the number of doctors missing (never negative).
     """
     pop = villages.groupby(["county", "township"], as_index=False)["population"].sum()
+    if health_centres is None:
+        table = pop.assign(population=pop["population"].astype(int))
+        table["required_doctors"] = required_doctors(table["population"], rules)
+        table["current_doctors"] = pd.array([pd.NA] * len(table), dtype="Int64")
+        table["shortfall"] = pd.array([pd.NA] * len(table), dtype="Int64")
+        return table[TOWNSHIP_COLUMNS].sort_values(["county", "township"]).reset_index(drop=True)
     staff = (
         health_centres.assign(doctors=pd.to_numeric(health_centres["doctors"]).fillna(0))
         .groupby(["county", "township"], as_index=False)["doctors"]
@@ -90,17 +97,17 @@ def county_staffing(townships: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         Per county: ``townships``, ``population``, ``required_doctors``,
         ``current_doctors``, ``shortfall`` and ``townships_short`` (townships with a
-        shortfall).
+        shortfall); the last three are ``<NA>`` when the current doctors are unknown.
     """
-    return (
-        townships.assign(short=townships["shortfall"] > 0)
-        .groupby("county", as_index=False)
-        .agg(
-            townships=("township", "size"),
-            population=("population", "sum"),
-            required_doctors=("required_doctors", "sum"),
-            current_doctors=("current_doctors", "sum"),
-            shortfall=("shortfall", "sum"),
-            townships_short=("short", "sum"),
-        )
-    )
+    short = (townships["shortfall"] > 0).astype("boolean")
+    grouped = townships.assign(short=short).groupby("county")
+    return pd.DataFrame(
+        {
+            "townships": grouped.size(),
+            "population": grouped["population"].sum(),
+            "required_doctors": grouped["required_doctors"].sum(),
+            "current_doctors": grouped["current_doctors"].sum(min_count=1),
+            "shortfall": grouped["shortfall"].sum(min_count=1),
+            "townships_short": grouped["short"].sum(min_count=1),
+        }
+    ).reset_index()

@@ -51,3 +51,17 @@ def test_township_without_centre_counts_zero():
     table = township_staffing(villages, centres)
     assert table.loc[0, "current_doctors"] == 0
     assert table.loc[0, "shortfall"] == 2
+
+
+def test_without_a_health_centre_registry_current_staff_is_unknown():
+    villages = pd.DataFrame(
+        {"county": ["A", "A"], "township": ["t", "u"], "population": [12_000, 50]}
+    )
+    table = township_staffing(villages, None)
+    assert table["required_doctors"].tolist() == [3, 2]
+    assert table["current_doctors"].isna().all()
+    assert table["shortfall"].isna().all()
+    counties = county_staffing(table)
+    assert counties.loc[0, "required_doctors"] == 5
+    assert pd.isna(counties.loc[0, "shortfall"])
+    assert pd.isna(counties.loc[0, "townships_short"])
