@@ -51,6 +51,10 @@ def test_check_on_user_files(files, tmp_path):
     assert bool(row["compliant"])
     assert table.set_index("name").loc["村乙", "reason"] == "too_far;too_slow"
     assert (out / "clinic_ledger.xlsx").is_file()
+    doctors = pd.read_csv(out / "township_doctors.csv", encoding="utf-8-sig")
+    assert doctors["required_doctors"].tolist() == [2]  # 800 residents
+    assert doctors["current_doctors"].isna().all()  # no health-centre registry: unknown
+    assert "unknown" in result.output
     assert digest(files.values()) == before  # inputs never modified
 
 
