@@ -32,6 +32,7 @@ from coverage._cli_common import (
 from coverage._cli_relocation import relocation_app
 from coverage._cli_water import water_app
 from coverage.errors import InputError
+from coverage.projection import metric_crs_of
 
 if TYPE_CHECKING:
     from coverage.jobs import ClinicCheckResult
@@ -198,7 +199,7 @@ def graph_summary(study: Study) -> Table:
 
     edges, graph = study.edges, study.graph
     km = (
-        edges.assign(km=edges.to_crs(study.network("walk").metric_crs).length / 1000.0)
+        edges.assign(km=edges.to_crs(metric_crs_of(edges)).length / 1000.0)
         .groupby("highway")["km"]
         .sum()
         .sort_values(ascending=False)

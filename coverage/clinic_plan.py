@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from coverage.clinics import Router
+from coverage.clinics import Router, join_codes
 from coverage.config import Rules, load_rules
 from coverage.distance import metric_xy, nearest_m, pair_distances_m
 from coverage.errors import InputError
@@ -280,10 +280,7 @@ def _uncoverable(
         "too_far": ~in_radius,
         "too_slow": in_radius & reachable,
     }
-    text = np.full(len(sub), "", dtype=object)
-    for code in UNCOVERABLE_REASONS:
-        sep = np.where(text == "", "", ";")
-        text = np.where(flags[code], text + sep + code, text)
+    text = join_codes({code: flags[code] for code in UNCOVERABLE_REASONS})
     return sub.assign(reason=text)[cols].reset_index(drop=True)
 
 

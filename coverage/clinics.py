@@ -201,10 +201,27 @@ def _reasons(
         "too_far": failing & too_far,
         "too_slow": failing & reachable & too_slow,
     }
-    text = np.full(len(compliant), "", dtype=object)
-    for code in REASONS:
+    return join_codes({code: flags[code] for code in REASONS})
+
+
+def join_codes(flags: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Join the codes whose flag is set, in the mapping's order, with ``;`` (vectorised).
+
+    Parameters
+    ----------
+    flags : Mapping of str to boolean array
+        One boolean array per code, all of the same length.
+
+    Returns
+    -------
+    numpy.ndarray of str (object)
+        E.g. ``"off_network;too_slow"``; empty where no flag is set.
+    """
+    n = len(next(iter(flags.values()))) if flags else 0
+    text = np.full(n, "", dtype=object)
+    for code, flag in flags.items():
         sep = np.where(text == "", "", ";")
-        text = np.where(flags[code], text + sep + code, text)
+        text = np.where(flag, text + sep + code, text)
     return text
 
 

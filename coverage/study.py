@@ -228,16 +228,16 @@ class Study:
         InputError
             When the study has no facility of any of the kinds.
         """
-        found = self.facilities[self.facilities["kind"].isin(kinds)].reset_index(drop=True)
+        found = self.of_kind(*kinds)
         if found.empty:
             wanted = ", ".join(kinds)
             msg = f"the study has no facility of kind {wanted}: give --clinics or --facilities"
             raise InputError(msg, column="kind")
         return found
 
-    def of_kind(self, kind: str) -> gpd.GeoDataFrame:
-        """Facilities of one kind (``clinic``, ``health_centre``, ``school`` ...)."""
-        return self.facilities[self.facilities["kind"] == kind].reset_index(drop=True)
+    def of_kind(self, *kinds: str) -> gpd.GeoDataFrame:
+        """Facilities of the given kinds (``clinic``, ``health_centre``, ``school`` ...)."""
+        return self.facilities[self.facilities["kind"].isin(kinds)].reset_index(drop=True)
 
     @property
     def care_facilities(self) -> gpd.GeoDataFrame:
