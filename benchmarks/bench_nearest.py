@@ -16,10 +16,9 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 import shapely
+from lvliang_coverage.network.graph import graph_from_osm
+from lvliang_coverage.network.routing import TravelNetwork
 from synthetic_roads import perturbed_grid
-
-from coverage.graph import graph_from_osm
-from coverage.routing import TravelNetwork
 
 DEFAULT_ROADS = Path(__file__).resolve().parents[1] / "data" / "default" / "roads.osm.bz2"
 

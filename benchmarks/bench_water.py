@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import time
 
-from coverage.study import Study
-from coverage.water import plan_water, supply_pairs, unsafe_villages
+from lvliang_coverage.services.water.analysis import plan_water, supply_pairs, unsafe_villages
+from lvliang_coverage.study import Study
 
 
 def main() -> None:

@@ -16,11 +16,10 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 from bench_nearest import node_points
+from lvliang_coverage.config import load_rules
+from lvliang_coverage.network.graph import graph_from_osm
+from lvliang_coverage.network.routing import TravelNetwork
 from synthetic_roads import perturbed_grid
-
-from coverage.config import load_rules
-from coverage.graph import graph_from_osm
-from coverage.routing import TravelNetwork
 
 DEFAULT_ROADS = Path(__file__).resolve().parents[1] / "data" / "default" / "roads.osm.bz2"
 

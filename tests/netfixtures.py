@@ -10,8 +10,7 @@ import numpy as np
 import pyproj
 import pyrosm
 import shapely
-
-from coverage.graph import haversine_m
+from lvliang_coverage.network.graph import haversine_m
 
 METRIC = "EPSG:4546"  # local metric CRS of the fixtures
 ORIGIN_X, ORIGIN_Y = 500_000.0, 4_150_000.0  # near 111.0 E, 37.5 N (Lüliang)

@@ -4,10 +4,9 @@ import geopandas as gpd
 import numpy as np
 import pyproj
 import pytest
+from lvliang_coverage.errors import InputError
+from lvliang_coverage.inputs import chinacrs
 from shapely.geometry import Point, Polygon
-
-from coverage import chinacrs
-from coverage.errors import InputError
 
 GEOD = pyproj.Geod(ellps="WGS84")
 

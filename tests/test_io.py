@@ -13,11 +13,10 @@ import openpyxl
 import pandas as pd
 import pyproj
 import pytest
+from lvliang_coverage.errors import InputError
+from lvliang_coverage.inputs import chinacrs
+from lvliang_coverage.inputs import io as cio
 from shapely.geometry import MultiPoint, Point, Polygon, box
-
-from coverage import chinacrs
-from coverage import io as cio
-from coverage.errors import InputError
 
 GEOD = pyproj.Geod(ellps="WGS84")
 
@@ -657,7 +656,7 @@ def test_default_data_dir_env(monkeypatch, tmp_path):
     monkeypatch.setenv(cio.DATA_DIR_ENV, str(tmp_path))
     assert cio.default_data_dir() == tmp_path
     monkeypatch.delenv(cio.DATA_DIR_ENV)
-    assert cio.default_data_dir() == Path(cio.__file__).resolve().parents[1] / "data"
+    assert cio.default_data_dir() == Path(cio.__file__).resolve().parents[3] / "data"
 
 
 def test_load_default_lists_missing_files(tmp_path):
@@ -670,7 +669,7 @@ def test_load_default_lists_missing_files(tmp_path):
 
 
 DATA_DIR = Path(
-    os.environ.get(cio.DATA_DIR_ENV) or Path(cio.__file__).resolve().parents[1] / "data"
+    os.environ.get(cio.DATA_DIR_ENV) or Path(cio.__file__).resolve().parents[3] / "data"
 )
 
 

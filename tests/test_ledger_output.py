@@ -2,10 +2,9 @@
 
 import pandas as pd
 import pytest
+from lvliang_coverage.report.output import staged_output
+from lvliang_coverage.report.workbook import write_csv, write_ledger
 from openpyxl import load_workbook
-
-from coverage._output import staged_output
-from coverage.ledger import write_csv, write_ledger
 
 
 def test_ledger_sheets_and_headers(tmp_path):

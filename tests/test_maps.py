@@ -8,14 +8,13 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from lvliang_coverage import load_rules
+from lvliang_coverage.errors import InputError, OfflineError
+from lvliang_coverage.maps._assets import inline_assets
+from lvliang_coverage.maps._encode import encode_geometries
+from lvliang_coverage.maps._style import village_radius
+from lvliang_coverage.maps.core import CoverageMap, overview_map
 from shapely.geometry import LineString, Point, box
-
-from coverage import load_rules
-from coverage._map_assets import inline_assets
-from coverage._map_encode import encode_geometries
-from coverage._map_style import village_radius
-from coverage.errors import InputError, OfflineError
-from coverage.maps import CoverageMap, overview_map
 
 XSS = "<script>alert(1)</script>"
 XSS_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -204,7 +203,7 @@ def test_english_labels(villages, counties):
 
 
 def test_gaode_overlays_are_shifted_to_gcj02(villages, facilities, edges, counties):
-    chinacrs = pytest.importorskip("coverage.chinacrs")
+    chinacrs = pytest.importorskip("lvliang_coverage.inputs.chinacrs")
     page = full_map(villages, facilities, edges, counties, basemap="gaode").get_html()
     layers = payloads(page)
     lon, lat = villages.geometry.x.to_numpy(), villages.geometry.y.to_numpy()
@@ -412,7 +411,7 @@ def test_save_writes_utf8_file(villages, counties, tmp_path):
 
 
 def _default_data():
-    cio = pytest.importorskip("coverage.io")
+    cio = pytest.importorskip("lvliang_coverage.inputs.io")
     root = cio.default_data_dir()
     if not (Path(root) / "default" / "villages.csv").is_file():
         pytest.skip(f"default data not generated in {root}/default (run data/generate_default.py)")

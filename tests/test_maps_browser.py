@@ -16,9 +16,8 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pytest
+from lvliang_coverage.maps.core import CoverageMap, overview_map
 from shapely.geometry import LineString, box
-
-from coverage.maps import CoverageMap, overview_map
 
 pytestmark = pytest.mark.browser
 
@@ -271,7 +270,7 @@ def test_gaode_english_map_in_chromium(context, small_map_layers, tmp_path):
 
 @pytest.mark.slow
 def test_default_overview_map_in_chromium(context, tmp_path):
-    cio = pytest.importorskip("coverage.io")
+    cio = pytest.importorskip("lvliang_coverage.inputs.io")
     if not (Path(cio.default_data_dir()) / "default" / "villages.csv").is_file():
         pytest.skip("default data not generated (run data/generate_default.py)")
     path = overview_map(cio.load_default()).save(tmp_path / "overview.html")

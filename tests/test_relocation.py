@@ -11,18 +11,21 @@ import openpyxl
 import pandas as pd
 import pytest
 import typer
+from lvliang_coverage import load_rules
+from lvliang_coverage.errors import InputError
+from lvliang_coverage.network.routing import TravelNetwork
+from lvliang_coverage.services.clinics.ledger import MODE_LABELS
+from lvliang_coverage.services.relocation.analysis import (
+    EVALUATION_COLUMNS,
+    evaluate_sites,
+    plan_relocation,
+)
+from lvliang_coverage.services.relocation.cli import relocation_app
+from lvliang_coverage.services.relocation.job import relocation_plan
+from lvliang_coverage.services.relocation.ledger import SITE_HEADERS
+from lvliang_coverage.study import Study
 from netfixtures import lonlat, point_rows, road_graph, write_osm
 from typer.testing import CliRunner
-
-from coverage import load_rules
-from coverage._cli_relocation import relocation_app
-from coverage.clinic_ledger import MODE_LABELS
-from coverage.errors import InputError
-from coverage.relocation import EVALUATION_COLUMNS, evaluate_sites, plan_relocation
-from coverage.relocation_jobs import relocation_plan
-from coverage.relocation_ledger import SITE_HEADERS
-from coverage.routing import TravelNetwork
-from coverage.study import Study
 
 KM = 1000.0
 WALK_MIN_PER_KM = 12.0  # 5 km/h on flat ground

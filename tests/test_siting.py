@@ -9,12 +9,11 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import optimize, sparse
-
-from coverage import _assign, _milp, siting
-from coverage.config import load_rules
-from coverage.errors import InputError
-from coverage.siting import (
+from lvliang_coverage.config import load_rules
+from lvliang_coverage.errors import InputError
+from lvliang_coverage.optimise import _assign, siting
+from lvliang_coverage.optimise import highs as _milp
+from lvliang_coverage.optimise.siting import (
     LSCP,
     MCLP,
     CapacitatedAssignment,
@@ -23,6 +22,7 @@ from coverage.siting import (
     assign,
     coverage_curve,
 )
+from scipy import optimize, sparse
 
 # ---------------------------------------------------------------- helpers
 

@@ -1,9 +1,12 @@
 """Article 8: 3 doctors at 10,000 residents or more, 2 below."""
 
 import pandas as pd
-
-from coverage import load_rules
-from coverage.staffing import county_staffing, required_doctors, township_staffing
+from lvliang_coverage import load_rules
+from lvliang_coverage.services.clinics.staffing import (
+    county_staffing,
+    required_doctors,
+    township_staffing,
+)
 
 
 def test_threshold_exactly():

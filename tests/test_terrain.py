@@ -9,13 +9,17 @@ import numpy as np
 import pytest
 import rasterio
 import shapely
+from lvliang_coverage.config import load_rules
+from lvliang_coverage.network.routing import TravelNetwork
+from lvliang_coverage.network.terrain import (
+    DEM,
+    add_edge_grades,
+    add_node_elevations,
+    tobler_speed_kmh,
+)
+from lvliang_coverage.network.travel import directional_times_s
 from netfixtures import ORIGIN_X, ORIGIN_Y, lonlat, make_graph, node_points, points
 from rasterio.transform import from_origin
-
-from coverage.config import load_rules
-from coverage.routing import TravelNetwork
-from coverage.terrain import DEM, add_edge_grades, add_node_elevations, tobler_speed_kmh
-from coverage.travel import directional_times_s
 
 RULES = load_rules()
 

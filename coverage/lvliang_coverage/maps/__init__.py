@@ -1,0 +1,1 @@
+"""Map layer: offline Leaflet maps (inline assets), layers, legends and the shared map context."""

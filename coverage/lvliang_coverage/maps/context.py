@@ -1,0 +1,41 @@
+"""The context every result map starts from: boundaries, roads and rivers of a study."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from lvliang_coverage.maps.core import CoverageMap
+
+if TYPE_CHECKING:
+    from lvliang_coverage.study import Study
+
+
+def context_map(study: Study, title: str, lang: str, basemap: str) -> CoverageMap:
+    """Start a map of a study: county and township boundaries, roads and rivers.
+
+    Parameters
+    ----------
+    study : Study
+        The study (its counties, townships, rivers and road edges, when present).
+    title : str
+        Map title.
+    lang : {"zh", "en"}
+        Label language.
+    basemap : str
+        Base map (see :class:`lvliang_coverage.maps.core.CoverageMap`).
+
+    Returns
+    -------
+    CoverageMap
+        The map, opening on the counties (or the villages when there are none).
+    """
+    area = study.counties if study.counties is not None else study.villages
+    m = CoverageMap(area, title=title, lang=lang, basemap=basemap, synthetic=study.synthetic)
+    if study.counties is not None:
+        m.add_boundaries(study.counties, kind="county")
+    if study.townships is not None:
+        m.add_boundaries(study.townships, kind="township", show=False)
+    m.add_roads(study.edges)
+    if study.rivers is not None:
+        m.add_rivers(study.rivers)
+    return m

@@ -1,0 +1,1 @@
+"""Optimisation layer: covering, assignment and facility-location models solved with HiGHS."""

@@ -1,0 +1,1 @@
+"""Report layer: workbooks and ledgers, staged output, the shared zh/en vocabulary."""

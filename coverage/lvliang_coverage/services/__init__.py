@@ -1,0 +1,1 @@
+"""Services: one subpackage per service (clinics, water, relocation, ...) under one contract."""

@@ -1,0 +1,1 @@
+"""Village clinics and township doctors (articles 7 and 8)."""

@@ -1,0 +1,1 @@
+"""Relocation resettlement sites (articles 15-17)."""

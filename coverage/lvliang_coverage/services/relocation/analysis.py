@@ -1,0 +1,484 @@
+"""Articles 15-17 resettlement: site service evaluation and assignment of relocating villages."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from lvliang_coverage.config import Rules, load_rules
+from lvliang_coverage.errors import InputError
+from lvliang_coverage.inputs.projection import STORAGE_CRS
+from lvliang_coverage.network.routing import TravelNetwork
+from lvliang_coverage.optimise.siting import CapacitatedAssignment
+
+SERVICES = ("clinic", "health_centre", "school", "workshop", "industrial_park")
+"""Services every resettlement site needs nearby (article 16), as facility kinds."""
+
+SERVICE_LABELS = {
+    "zh": {
+        "clinic": "村卫生室",
+        "health_centre": "乡镇卫生院",
+        "school": "学校",
+        "workshop": "扶贫车间/农业基地/加工车间",
+        "industrial_park": "产业园区",
+    },
+    "en": {
+        "clinic": "village clinic",
+        "health_centre": "township health centre",
+        "school": "school",
+        "workshop": "poverty workshop / agri base",
+        "industrial_park": "industrial park",
+    },
+}
+"""User-facing names of the services."""
+
+UNASSIGNED_REASONS = ("no_pair", "beyond_commute", "other_county", "too_large", "capacity")
+"""Why a relocating village got no site (see :class:`~.siting.CapacitatedAssignment`):
+no site reachable by road, every site beyond the commute limit, sites within the limit all in
+another county, more households than any allowed site has room for, room taken by others."""
+
+EVALUATION_COLUMNS = [
+    "site_id",
+    "name",
+    "county",
+    "township",
+    "capacity_households",
+    "occupied_households",
+    "remaining_households",
+    "mode",
+    *[f"{s}_{part}" for s in SERVICES for part in ("id", "min", "ok")],
+    "services_met",
+    "service_score",
+    "passes",
+    "missing",
+    "missing_required",
+    "off_network",
+]
+"""Columns of :func:`evaluate_sites` (then ``geometry``)."""
+
+
+def _check_services(rules: Rules) -> tuple[str, ...]:
+    """Return the optional services of the rules, checked against :data:`SERVICES`."""
+    optional = tuple(rules.relocation.optional_services)
+    unknown = [s for s in optional if s not in SERVICES]
+    if unknown:
+        msg = f"relocation.optional_services has unknown services {unknown}; use {SERVICES}"
+        raise InputError(msg, column="relocation.optional_services")
+    return optional
+
+
+def _join_codes(flags: dict[str, np.ndarray], n: int) -> np.ndarray:
+    """Join the names of the True flags per row with ``;`` (empty string when none)."""
+    out = np.full(n, "", dtype=object)
+    for code, flag in flags.items():
+        sep = np.where(out == "", "", ";")
+        out = np.where(flag, out + sep + code, out)
+    return out
+
+
+def evaluate_sites(
+    sites: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    net: TravelNetwork,
+    rules: Rules | None = None,
+) -> gpd.GeoDataFrame:
+    """Article-16 services of every resettlement site: travel times, pass/fail, what is missing.
+
+    For each service of :data:`SERVICES` the fastest facility of that ``kind`` is found by
+    travel time FROM the site (where the movers live) TO the facility, in the network's mode.
+    A service is met when that time is within ``relocation.max_minutes_<service>`` (30 min to
+    a clinic, school or workshop and 60 min to a health centre or industrial park by default).
+    A site passes when every service not in ``relocation.optional_services`` is met (the
+    industrial park is required only "where conditions allow", 有条件的).
+
+    Parameters
+    ----------
+    sites : GeoDataFrame
+        Resettlement sites (``site_id``, ``name``, ``county``, ``township``,
+        ``capacity_households``, ``occupied_households``), points in any CRS.
+    facilities : GeoDataFrame
+        Facilities with ``facility_id`` and ``kind``, points in any CRS. A kind with no
+        facility leaves that service unmet at every site.
+    net : TravelNetwork
+        Road network of the deciding mode.
+    rules : Rules, optional
+        Rules in force.
+
+    Returns
+    -------
+    GeoDataFrame
+        One row per site, :data:`EVALUATION_COLUMNS` then ``geometry`` (EPSG:4326).
+        ``<service>_min`` is in minutes (NaN when no facility of the kind is reachable);
+        ``services_met`` counts services met; ``service_score`` is the share met in points
+        (0-100); ``missing`` and ``missing_required`` list service codes joined by ``;``;
+        capacities in households.
+
+    Raises
+    ------
+    InputError
+        When ``facilities`` has no ``kind`` column or the rules name unknown services.
+    """
+    rules = rules or load_rules()
+    optional = _check_services(rules)
+    if "kind" not in facilities.columns:
+        msg = "facility layer has no column 'kind'"
+        raise InputError(msg, column="kind")
+    n = len(sites)
+    cap = sites["capacity_households"].to_numpy(dtype=float)
+    occ = sites["occupied_households"].to_numpy(dtype=float)
+    out: dict[str, Any] = {
+        "site_id": sites["site_id"].to_numpy(),
+        "name": sites["name"].to_numpy(),
+        "county": sites["county"].to_numpy(),
+        "township": sites["township"].to_numpy(),
+        "capacity_households": cap.astype(np.int64),
+        "occupied_households": occ.astype(np.int64),
+        "remaining_households": np.maximum(cap - occ, 0).astype(np.int64),
+        "mode": net.mode,
+    }
+    met: dict[str, np.ndarray] = {}
+    off = np.zeros(n, dtype=bool)
+    for service in SERVICES:
+        fac = facilities[facilities["kind"] == service].reset_index(drop=True)
+        near = net.nearest(sites, fac, id_col="facility_id")
+        minutes = near["time_s"].to_numpy(dtype=float) / 60.0
+        ok = np.isfinite(minutes) & (minutes <= rules.relocation.max_minutes(service))
+        out[f"{service}_id"] = near["facility_id"].to_numpy(dtype=object)
+        out[f"{service}_min"] = minutes
+        out[f"{service}_ok"] = ok
+        met[service] = ok
+        off = near["off_network"].to_numpy(dtype=bool)
+    count = np.sum([met[s] for s in SERVICES], axis=0).astype(np.int64) if n else np.zeros(0)
+    required = [s for s in SERVICES if s not in optional]
+    passes = np.all([met[s] for s in required], axis=0) if required else np.ones(n, dtype=bool)
+    out["services_met"] = count
+    out["service_score"] = np.round(100.0 * count / len(SERVICES), 1)
+    out["passes"] = np.asarray(passes, dtype=bool)
+    out["missing"] = _join_codes({s: ~met[s] for s in SERVICES}, n)
+    out["missing_required"] = _join_codes({s: ~met[s] for s in required}, n)
+    out["off_network"] = off
+    return gpd.GeoDataFrame(
+        pd.DataFrame(out)[EVALUATION_COLUMNS],
+        geometry=sites.geometry.to_crs(STORAGE_CRS).to_numpy(),
+        crs=STORAGE_CRS,
+    )
+
+
+def commute_pairs(
+    sites: gpd.GeoDataFrame,
+    villages: gpd.GeoDataFrame,
+    net: TravelNetwork,
+    max_minutes: float = math.inf,
+) -> pd.DataFrame:
+    """Travel times from every site back to every relocating village (the movers' old fields).
+
+    Movers keep their contracted land, forest and homestead (article 15), so they commute
+    from the site where they live TO the old village: times are computed in that direction
+    (it differs from the reverse on one-way roads and, walking, on slopes).
+
+    Parameters
+    ----------
+    sites : GeoDataFrame
+        Resettlement sites with ``site_id``.
+    villages : GeoDataFrame
+        Relocating villages with ``village_id``.
+    net : TravelNetwork
+        Road network of the deciding mode.
+    max_minutes : float
+        Keep pairs within this many minutes (default: all reachable pairs).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``origin_id`` (site), ``destination_id`` (village), ``network_m`` (metres),
+        ``time_s`` (seconds), as :meth:`TravelNetwork.within`.
+    """
+    return net.within(sites, villages, max_s=max_minutes * 60.0, id_cols=("site_id", "village_id"))
+
+
+@dataclass
+class RelocationPlan:
+    """Resettlement-site evaluation and the assignment of relocating villages to sites.
+
+    Attributes
+    ----------
+    mode : str
+        Travel mode of the services and commutes.
+    sites : geopandas.GeoDataFrame
+        :func:`evaluate_sites` columns plus ``assigned_villages``, ``assigned_households``,
+        ``assigned_residents`` and ``spare_households`` (households of room left after the
+        plan), EPSG:4326.
+    movers : pandas.DataFrame
+        Relocating villages (``relocate`` true): ``village_id``, ``name``, ``county``,
+        ``township``, ``households``, ``population``.
+    pairs : pandas.DataFrame
+        Site-to-village commute times (:func:`commute_pairs`, every reachable pair).
+    model : CapacitatedAssignment
+        The solved assignment model (solver status, gap, time limit).
+    assignment : pandas.DataFrame
+        ``village_id``, ``name``, ``county``, ``township``, ``households``, ``residents``,
+        ``site_id``, ``site_name``, ``site_county``, ``minutes`` (site back to the village),
+        ``resident_minutes``.
+    unassigned : pandas.DataFrame
+        ``village_id``, ``name``, ``county``, ``township``, ``households``, ``residents``,
+        ``reason`` (:data:`UNASSIGNED_REASONS`), ``nearest_site_id``, ``nearest_site_min``
+        (fastest site of any county, minutes; NaN when none is reachable),
+        ``county_site_id``, ``county_site_min`` (fastest site of its own county).
+    same_county : bool
+        Whether movers were kept in their own county.
+    max_commute_min : float
+        Commute limit in minutes.
+    """
+
+    mode: str
+    sites: gpd.GeoDataFrame
+    movers: pd.DataFrame
+    pairs: pd.DataFrame
+    model: CapacitatedAssignment
+    assignment: pd.DataFrame
+    unassigned: pd.DataFrame
+    same_county: bool
+    max_commute_min: float
+    rules: Rules = field(default_factory=load_rules, repr=False)
+
+    @property
+    def passing(self) -> gpd.GeoDataFrame:
+        """Sites meeting every required service."""
+        return self.sites[self.sites["passes"]].reset_index(drop=True)
+
+    def missing_counts(self) -> pd.Series:
+        """Count the sites missing each service, in :data:`SERVICES` order."""
+        return pd.Series(
+            {s: int((~self.sites[f"{s}_ok"]).sum()) for s in SERVICES}, name="sites_missing"
+        )
+
+    def links(self, villages: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        """Straight lines from each assigned old village to its site (EPSG:4326).
+
+        Parameters
+        ----------
+        villages : GeoDataFrame
+            Villages with ``village_id`` (for their locations), any CRS.
+
+        Returns
+        -------
+        GeoDataFrame
+            The :attr:`assignment` columns and a LineString per row.
+        """
+        a = self.assignment
+        v = villages.to_crs(STORAGE_CRS).set_index("village_id").geometry
+        s = self.sites.set_index("site_id").geometry
+        if len(a):
+            start = shapely.get_coordinates(v.loc[a["village_id"]].to_numpy())
+            end = shapely.get_coordinates(s.loc[a["site_id"]].to_numpy())
+            lines = shapely.linestrings(np.stack([start, end], axis=1))
+        else:
+            lines = np.empty(0, dtype=object)
+        return gpd.GeoDataFrame(a.copy(), geometry=lines, crs=STORAGE_CRS)
+
+    def summary(self) -> dict[str, object]:
+        """Headline figures: sites passing, services missing, residents moved, solver report."""
+        rep = self.model.report
+        reasons = self.unassigned["reason"].value_counts()
+        return {
+            "mode": self.mode,
+            "sites": len(self.sites),
+            "sites_passing": int(self.sites["passes"].sum()),
+            "sites_all_services": int((self.sites["services_met"] == len(SERVICES)).sum()),
+            **{f"sites_missing_{s}": int(v) for s, v in self.missing_counts().items()},
+            "capacity_households": int(self.sites["capacity_households"].sum()),
+            "remaining_households": int(self.sites["remaining_households"].sum()),
+            "relocating_villages": len(self.movers),
+            "relocating_households": int(self.movers["households"].sum()),
+            "relocating_residents": int(self.movers["population"].sum()),
+            "assigned_villages": len(self.assignment),
+            "assigned_households": int(self.assignment["households"].sum()),
+            "assigned_residents": int(self.assignment["residents"].sum()),
+            "unassigned_villages": len(self.unassigned),
+            "unassigned_residents": int(self.unassigned["residents"].sum()),
+            **{f"unassigned_{r}": int(reasons.get(r, 0)) for r in UNASSIGNED_REASONS},
+            "resident_minutes": float(self.assignment["resident_minutes"].sum()),
+            "mean_commute_min": (
+                float(
+                    self.assignment["resident_minutes"].sum() / self.assignment["residents"].sum()
+                )
+                if self.assignment["residents"].sum() > 0
+                else None
+            ),
+            "max_commute_min": self.max_commute_min,
+            "same_county": self.same_county,
+            "solver_status": rep.status if rep else None,
+            "mip_gap": rep.mip_gap if rep else None,
+            "solve_seconds": rep.solve_seconds if rep else None,
+            "time_limit_s": rep.time_limit_s if rep else None,
+            "mip_rel_gap": rep.mip_rel_gap if rep else None,
+        }
+
+
+def _fastest(pairs: pd.DataFrame, ids: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    """Fastest site id and its minutes per village id (None / NaN when no pair)."""
+    best = pairs.sort_values("time_s", kind="stable").drop_duplicates("destination_id")
+    best = best.set_index("destination_id").reindex(ids)
+    return best["origin_id"].to_numpy(dtype=object), best["time_s"].to_numpy(float) / 60.0
+
+
+def _movers(villages: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Villages flagged for whole-village relocation (整村搬迁)."""
+    for col in ("relocate", "households"):
+        if col not in villages.columns:
+            msg = f"village layer has no column {col!r} (needed for relocation)"
+            raise InputError(msg, column=col)
+    flag = villages["relocate"].fillna(value=False).astype(bool).to_numpy()
+    return villages[flag].reset_index(drop=True)
+
+
+def plan_relocation(
+    villages: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    net: TravelNetwork,
+    *,
+    rules: Rules | None = None,
+    same_county: bool | None = None,
+    max_commute_min: float | None = None,
+    time_limit_s: float | None = None,
+) -> RelocationPlan:
+    """Evaluate the sites and assign every relocating village, whole, to one site.
+
+    Villages with ``relocate`` true move with all their households and residents to one
+    site. The assignment (:class:`~.siting.CapacitatedAssignment`, HiGHS) first
+    relocates as many residents as the sites' remaining room (capacity minus occupied
+    households) allows, then minimises residents x minutes of the commute from the site back
+    to the old village (:func:`commute_pairs`), using only pairs within the commute limit
+    and, by default, in the village's own county.
+
+    Parameters
+    ----------
+    villages : GeoDataFrame
+        Villages (canonical schema with ``relocate``, ``households``, ``population``).
+    sites : GeoDataFrame
+        Resettlement sites (canonical schema).
+    facilities : GeoDataFrame
+        Facilities of every kind (for :func:`evaluate_sites`).
+    net : TravelNetwork
+        Road network of the deciding mode.
+    rules : Rules, optional
+        Rules in force.
+    same_county : bool, optional
+        Keep movers in their own county; default ``relocation.same_county``.
+    max_commute_min : float, optional
+        Commute limit in minutes; default ``relocation.max_commute_min``.
+    time_limit_s : float, optional
+        Solver time limit in seconds; default ``solver.time_limit_s``.
+
+    Returns
+    -------
+    RelocationPlan
+        Site evaluation, assignment, unassigned villages with reasons, solver report.
+
+    Raises
+    ------
+    InputError
+        When a layer lacks a needed column.
+    """
+    rules = rules or load_rules()
+    rel = rules.relocation
+    same = rel.same_county if same_county is None else bool(same_county)
+    limit = rel.max_commute_min if max_commute_min is None else float(max_commute_min)
+    evaluation = evaluate_sites(sites, facilities, net, rules)
+    movers = _movers(villages)
+    pairs = commute_pairs(sites, movers, net)
+    vid = pd.Index(movers["village_id"])
+    sid = pd.Index(sites["site_id"])
+    model = CapacitatedAssignment.from_pairs(
+        pairs,
+        vid,
+        movers["households"].to_numpy(dtype=float),
+        movers["population"].to_numpy(dtype=float),
+        sid,
+        sites["capacity_households"].to_numpy(dtype=float),
+        occupied=sites["occupied_households"].to_numpy(dtype=float),
+        max_minutes=limit,
+        village_group=movers["county"].to_numpy(dtype=object),
+        site_group=sites["county"].to_numpy(dtype=object),
+        same_group=same,
+    ).solve(
+        time_limit_s=rules.solver.time_limit_s if time_limit_s is None else time_limit_s,
+        mip_rel_gap=rules.solver.mip_rel_gap,
+    )
+    info = movers.set_index("village_id")[["name", "county", "township"]]
+    site_info = sites.set_index("site_id")[["name", "county"]]
+    a = model.assignment
+    assignment = pd.DataFrame(
+        {
+            "village_id": a["village_id"].to_numpy(),
+            "name": info["name"].reindex(a["village_id"]).to_numpy(),
+            "county": info["county"].reindex(a["village_id"]).to_numpy(),
+            "township": info["township"].reindex(a["village_id"]).to_numpy(),
+            "households": a["households"].to_numpy().astype(np.int64),
+            "residents": a["residents"].to_numpy().astype(np.int64),
+            "site_id": a["site_id"].to_numpy(),
+            "site_name": site_info["name"].reindex(a["site_id"]).to_numpy(),
+            "site_county": site_info["county"].reindex(a["site_id"]).to_numpy(),
+            "minutes": a["minutes"].to_numpy(dtype=float),
+            "resident_minutes": a["resident_minutes"].to_numpy(dtype=float),
+        }
+    ).sort_values(["county", "township", "village_id"], kind="stable", ignore_index=True)
+    u = model.unassigned
+    uid = pd.Index(u["village_id"])
+    any_id, any_min = _fastest(pairs, uid)
+    county_of_site = pd.Series(sites["county"].to_numpy(), index=sid)
+    county_of_village = pd.Series(movers["county"].to_numpy(), index=vid)
+    own = pairs[
+        county_of_site.reindex(pairs["origin_id"]).to_numpy()
+        == county_of_village.reindex(pairs["destination_id"]).to_numpy()
+    ]
+    own_id, own_min = _fastest(own, uid)
+    unassigned = pd.DataFrame(
+        {
+            "village_id": u["village_id"].to_numpy(),
+            "name": info["name"].reindex(uid).to_numpy(),
+            "county": info["county"].reindex(uid).to_numpy(),
+            "township": info["township"].reindex(uid).to_numpy(),
+            "households": u["households"].to_numpy().astype(np.int64),
+            "residents": u["residents"].to_numpy().astype(np.int64),
+            "reason": u["reason"].to_numpy(dtype=object),
+            "nearest_site_id": any_id,
+            "nearest_site_min": any_min,
+            "county_site_id": own_id,
+            "county_site_min": own_min,
+        }
+    ).sort_values(["county", "township", "village_id"], kind="stable", ignore_index=True)
+    by_site = assignment.groupby("site_id").agg(
+        assigned_villages=("village_id", "size"),
+        assigned_households=("households", "sum"),
+        assigned_residents=("residents", "sum"),
+    )
+    by_site = by_site.reindex(evaluation["site_id"]).fillna(0).astype(np.int64)
+    evaluation = evaluation.assign(
+        assigned_villages=by_site["assigned_villages"].to_numpy(),
+        assigned_households=by_site["assigned_households"].to_numpy(),
+        assigned_residents=by_site["assigned_residents"].to_numpy(),
+    )
+    evaluation["spare_households"] = (
+        evaluation["remaining_households"] - evaluation["assigned_households"]
+    )
+    keep = ["village_id", "name", "county", "township", "households", "population"]
+    return RelocationPlan(
+        mode=net.mode,
+        sites=evaluation,
+        movers=pd.DataFrame(movers[keep]),
+        pairs=pairs,
+        model=model,
+        assignment=assignment,
+        unassigned=unassigned,
+        same_county=same,
+        max_commute_min=limit,
+        rules=rules,
+    )

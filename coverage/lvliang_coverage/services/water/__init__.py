@@ -1,0 +1,1 @@
+"""Rural drinking-water projects (articles 12-14)."""

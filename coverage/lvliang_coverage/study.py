@@ -1,0 +1,289 @@
+"""A study: the registries, road file and elevation model one analysis runs on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import networkx as nx
+import pandas as pd
+
+from lvliang_coverage.config import Rules, load_rules
+from lvliang_coverage.errors import InputError
+from lvliang_coverage.inputs.io import (
+    load_default,
+    read_boundaries,
+    read_facilities,
+    read_sites,
+    read_villages,
+    read_water_sources,
+)
+from lvliang_coverage.inputs.projection import STORAGE_CRS
+from lvliang_coverage.network.graph import graph_from_osm
+from lvliang_coverage.network.routing import TravelNetwork
+
+Progress = Callable[[str], None]
+"""A callback that reports a step of long work (e.g. prints it)."""
+
+
+def _quiet(_: str) -> None:
+    """Report nothing."""
+
+
+def _no_facilities() -> gpd.GeoDataFrame:
+    """Make an empty facility layer (for a study of water sources or sites only)."""
+    return gpd.GeoDataFrame(
+        {"facility_id": pd.Series([], dtype=object), "kind": pd.Series([], dtype=object)},
+        geometry=gpd.GeoSeries([], crs=STORAGE_CRS),
+        crs=STORAGE_CRS,
+    )
+
+
+@dataclass
+class Study:
+    """Inputs of an analysis and the road networks built from them (built once, then reused).
+
+    Attributes
+    ----------
+    villages : GeoDataFrame
+        Villages (canonical schema, EPSG:4326).
+    facilities : GeoDataFrame
+        Facilities of every kind (``kind`` column), EPSG:4326.
+    roads_path : Path
+        OpenStreetMap XML or PBF road file.
+    dem_path : Path or None
+        Elevation GeoTIFF (metres) for slopes; None for flat ground.
+    counties, townships, city, rivers : GeoDataFrame or None
+        Context layers for maps and ledgers.
+    water_sources, sites : GeoDataFrame or None
+        Water sources and relocation sites, when the study has them.
+    synthetic : bool
+        True for the embedded synthetic demo data.
+    rules : Rules
+        Rules in force.
+    """
+
+    villages: gpd.GeoDataFrame
+    facilities: gpd.GeoDataFrame
+    roads_path: Path
+    dem_path: Path | None = None
+    counties: gpd.GeoDataFrame | None = None
+    townships: gpd.GeoDataFrame | None = None
+    city: gpd.GeoDataFrame | None = None
+    rivers: gpd.GeoDataFrame | None = None
+    water_sources: gpd.GeoDataFrame | None = None
+    sites: gpd.GeoDataFrame | None = None
+    synthetic: bool = False
+    rules: Rules = field(default_factory=load_rules)
+    progress: Progress = _quiet
+    _graph: nx.MultiDiGraph | None = field(default=None, repr=False)
+    _networks: dict[str, TravelNetwork] = field(default_factory=dict, repr=False)
+    _edges: gpd.GeoDataFrame | None = field(default=None, repr=False)
+
+    @classmethod
+    def default(
+        cls,
+        rules: Rules | None = None,
+        *,
+        data_dir: str | Path | None = None,
+        progress: Progress = _quiet,
+    ) -> Study:
+        """Load the embedded Lüliang default data (synthetic registries, real boundaries).
+
+        Parameters
+        ----------
+        rules : Rules, optional
+            Rules in force.
+        data_dir : str or Path, optional
+            Data folder (default: the repository's ``data/``).
+        progress : callable, optional
+            Progress callback.
+
+        Returns
+        -------
+        Study
+            The study.
+        """
+        progress("读取默认数据 / loading the default data")
+        d = load_default(data_dir)
+        return cls(
+            villages=d.villages,
+            facilities=d.facilities,
+            roads_path=d.roads_path,
+            dem_path=d.dem_path,
+            counties=d.counties,
+            townships=d.townships,
+            city=d.city,
+            rivers=d.rivers,
+            water_sources=d.water_sources,
+            sites=d.sites,
+            synthetic=d.is_synthetic,
+            rules=rules or load_rules(),
+            progress=progress,
+        )
+
+    @classmethod
+    def from_files(
+        cls,
+        *,
+        villages: str | Path,
+        roads: str | Path,
+        clinics: str | Path | None = None,
+        facilities: str | Path | None = None,
+        sources: str | Path | None = None,
+        sites: str | Path | None = None,
+        dem: str | Path | None = None,
+        boundaries: str | Path | None = None,
+        coords: str = "wgs84",
+        rules: Rules | None = None,
+        progress: Progress = _quiet,
+    ) -> Study:
+        """Read a study from the user's own files; the study area comes from those inputs.
+
+        Parameters
+        ----------
+        villages : str or Path
+            Village registry (any format :func:`lvliang_coverage.inputs.io.read_villages` reads).
+        roads : str or Path
+            OpenStreetMap XML (.osm, .osm.bz2) or PBF (.osm.pbf) road file.
+        clinics : str or Path, optional
+            A clinic list (every row a village clinic).
+        facilities : str or Path, optional
+            A facility registry with a ``kind`` column (clinics, health centres ...).
+        sources : str or Path, optional
+            Water sources (:func:`lvliang_coverage.inputs.io.read_water_sources`).
+        sites : str or Path, optional
+            Relocation sites (:func:`lvliang_coverage.inputs.io.read_sites`).
+        dem : str or Path, optional
+            Elevation GeoTIFF in metres.
+        boundaries : str or Path, optional
+            County boundaries for maps and as the study area (points far outside are rejected).
+        coords : str
+            Coordinate system of lon/lat columns (``wgs84``, ``cgcs2000``, ``gcj02``,
+            ``bd09`` or ``EPSG:xxxx``).
+        rules : Rules, optional
+            Rules in force.
+        progress : callable, optional
+            Progress callback.
+
+        Returns
+        -------
+        Study
+            The study; its facility layer is empty when neither ``clinics`` nor
+            ``facilities`` is given.
+
+        Raises
+        ------
+        InputError
+            On any invalid input (the message names the file, row and column).
+        """
+        for label, path in (("roads", roads), ("dem", dem)):
+            if path is not None and not Path(path).is_file():
+                raise InputError("file not found", file=path, column=label)
+        progress("读取用户数据 / reading the input files")
+        area = read_boundaries(boundaries) if boundaries is not None else None
+        vil = read_villages(villages, coords=coords, study_area=area)
+        parts = []
+        if facilities is not None:
+            parts.append(read_facilities(facilities, coords=coords, study_area=area))
+        if clinics is not None:
+            parts.append(read_facilities(clinics, kind="clinic", coords=coords, study_area=area))
+        fac = _no_facilities() if not parts else pd.concat(parts, ignore_index=True)
+        fac = gpd.GeoDataFrame(fac, geometry="geometry", crs=STORAGE_CRS)
+        if fac["facility_id"].duplicated().any():
+            dup = fac.loc[fac["facility_id"].duplicated(), "facility_id"].iloc[0]
+            msg = f"facility id {dup!r} appears in both the clinic and the facility files"
+            raise InputError(msg, file=clinics, column="facility_id")
+        return cls(
+            villages=vil,
+            facilities=fac,
+            roads_path=Path(roads),
+            dem_path=Path(dem) if dem is not None else None,
+            counties=area,
+            water_sources=(
+                read_water_sources(sources, coords=coords, study_area=area) if sources else None
+            ),
+            sites=read_sites(sites, coords=coords, study_area=area) if sites else None,
+            rules=rules or load_rules(),
+            progress=progress,
+        )
+
+    def require(self, *kinds: str) -> gpd.GeoDataFrame:
+        """Facilities of the given kinds, or a clear error when the study has none.
+
+        Parameters
+        ----------
+        *kinds : str
+            Facility kinds, e.g. ``"clinic"``, ``"health_centre"``.
+
+        Returns
+        -------
+        GeoDataFrame
+            The facilities of those kinds.
+
+        Raises
+        ------
+        InputError
+            When the study has no facility of any of the kinds.
+        """
+        found = self.of_kind(*kinds)
+        if found.empty:
+            wanted = ", ".join(kinds)
+            msg = f"the study has no facility of kind {wanted}: give --clinics or --facilities"
+            raise InputError(msg, column="kind")
+        return found
+
+    def of_kind(self, *kinds: str) -> gpd.GeoDataFrame:
+        """Facilities of the given kinds (``clinic``, ``health_centre``, ``school`` ...)."""
+        return self.facilities[self.facilities["kind"].isin(kinds)].reset_index(drop=True)
+
+    @property
+    def care_facilities(self) -> gpd.GeoDataFrame:
+        """Facilities giving basic care: kinds in ``clinic.care_kinds`` (clinics, centres ...)."""
+        return self.require(*self.rules.clinic.care_kinds)
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        """The road graph (parsed once, cached on disk between runs)."""
+        if self._graph is None:
+            self.progress(f"构建路网 / building the road graph from {self.roads_path.name}")
+            self._graph = graph_from_osm(self.roads_path, rules=self.rules)
+        return self._graph
+
+    def network(self, mode: str) -> TravelNetwork:
+        """Build (once per study) the travel network of one mode.
+
+        Parameters
+        ----------
+        mode : str
+            ``"walk"``, ``"motorcycle"`` or ``"car"`` (or a mode added in the rules).
+
+        Returns
+        -------
+        TravelNetwork
+            The network, with slopes from the DEM when the study has one.
+        """
+        if mode not in self.rules.modes:
+            msg = f"unknown travel mode {mode!r}; the rules define {', '.join(self.rules.modes)}"
+            raise InputError(msg, column="mode")
+        if mode not in self._networks:
+            graph = self.graph
+            self.progress(f"计算{mode}出行时间 / travel times for mode '{mode}'")
+            self._networks[mode] = TravelNetwork.from_graph(
+                graph, mode=mode, rules=self.rules, dem=self.dem_path
+            )
+        return self._networks[mode]
+
+    @property
+    def edges(self) -> gpd.GeoDataFrame:
+        """Road edges for maps, one row per road (both directions merged), EPSG:4326."""
+        if self._edges is None:
+            import osmnx as ox  # noqa: PLC0415 - heavy import
+
+            edges = ox.graph_to_gdfs(self.graph, nodes=False).reset_index()
+            if "reversed" in edges.columns:
+                edges = edges[~edges["reversed"].astype(bool)]
+            self._edges = edges[["highway", "geometry"]].reset_index(drop=True)
+        return self._edges
