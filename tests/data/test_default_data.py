@@ -19,7 +19,7 @@ from lvliang_coverage.inputs.projection import LVLIANG_METRIC_CRS, STORAGE_CRS
 from scipy import ndimage
 from scipy.spatial import cKDTree
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 DEFAULT = DATA / "default"
 REAL = DATA / "lvliang"
