@@ -15,10 +15,11 @@ import time
 
 import numpy as np
 import pandas as pd
-from lvliang_coverage.config import load_rules
-from lvliang_coverage.optimise.siting import LSCP
 from scipy import optimize, sparse
 from scipy.spatial import cKDTree
+
+from lvliang_coverage.config import load_rules
+from lvliang_coverage.optimise.siting import LSCP
 
 SIDE_M = 60_000.0
 N_DEMAND = 2_400

@@ -16,9 +16,10 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 import shapely
+from synthetic_roads import perturbed_grid
+
 from lvliang_coverage.network.graph import graph_from_osm
 from lvliang_coverage.network.routing import TravelNetwork
-from synthetic_roads import perturbed_grid
 
 DEFAULT_ROADS = Path(__file__).resolve().parents[1] / "data" / "default" / "roads.osm.bz2"
 

@@ -16,10 +16,11 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 from bench_nearest import node_points
+from synthetic_roads import perturbed_grid
+
 from lvliang_coverage.config import load_rules
 from lvliang_coverage.network.graph import graph_from_osm
 from lvliang_coverage.network.routing import TravelNetwork
-from synthetic_roads import perturbed_grid
 
 DEFAULT_ROADS = Path(__file__).resolve().parents[1] / "data" / "default" / "roads.osm.bz2"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pyproj
+
 from lvliang_coverage.network.graph import haversine_m
 
 CLASSES = np.array(["unclassified", "tertiary", "track", "residential", "path", "secondary"])

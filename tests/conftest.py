@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from lvliang_coverage.study import Study
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -18,6 +20,4 @@ def repo_root() -> Path:
 @pytest.fixture(scope="session")
 def default_study():
     """The embedded default Lüliang study, loaded once per test session (read-only use)."""
-    from lvliang_coverage.study import Study
-
     return Study.default()

@@ -10,6 +10,7 @@ import numpy as np
 import pyproj
 import pyrosm
 import shapely
+
 from lvliang_coverage.network.graph import haversine_m
 
 METRIC = "EPSG:4546"  # local metric CRS of the fixtures

@@ -5,10 +5,11 @@ import hashlib
 import osmnx as ox
 import pandas as pd
 import pytest
-from lvliang_coverage.cli import app
-from lvliang_coverage.services.clinics.check import COMPLIANCE_COLUMNS
 from netfixtures import lonlat, write_osm
 from typer.testing import CliRunner
+
+from lvliang_coverage.cli import app
+from lvliang_coverage.services.clinics.check import COMPLIANCE_COLUMNS
 
 runner = CliRunner()
 

@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from lvliang_coverage import InputError, load_rules
 
 POLICY = Path(__file__).resolve().parents[3] / "shared" / "policy" / "lvliang-2019-41.txt"

@@ -14,10 +14,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import rasterio
-from lvliang_coverage.config import load_rules
-from lvliang_coverage.inputs.projection import LVLIANG_METRIC_CRS, STORAGE_CRS
 from scipy import ndimage
 from scipy.spatial import cKDTree
+
+from lvliang_coverage.config import load_rules
+from lvliang_coverage.inputs.projection import LVLIANG_METRIC_CRS, STORAGE_CRS
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"

@@ -4,9 +4,10 @@ import geopandas as gpd
 import numpy as np
 import pyproj
 import pytest
+from shapely.geometry import Point, Polygon
+
 from lvliang_coverage.errors import InputError
 from lvliang_coverage.inputs import chinacrs
-from shapely.geometry import Point, Polygon
 
 GEOD = pyproj.Geod(ellps="WGS84")
 

@@ -13,10 +13,11 @@ import openpyxl
 import pandas as pd
 import pyproj
 import pytest
+from shapely.geometry import MultiPoint, Point, Polygon, box
+
 from lvliang_coverage.errors import InputError
 from lvliang_coverage.inputs import chinacrs
 from lvliang_coverage.inputs import io as cio
-from shapely.geometry import MultiPoint, Point, Polygon, box
 
 GEOD = pyproj.Geod(ellps="WGS84")
 

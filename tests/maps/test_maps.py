@@ -8,13 +8,14 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from shapely.geometry import LineString, Point, box
+
 from lvliang_coverage import load_rules
 from lvliang_coverage.errors import InputError, OfflineError
 from lvliang_coverage.maps._assets import inline_assets
 from lvliang_coverage.maps._encode import encode_geometries
 from lvliang_coverage.maps._style import village_radius
 from lvliang_coverage.maps.core import CoverageMap, overview_map
-from shapely.geometry import LineString, Point, box
 
 XSS = "<script>alert(1)</script>"
 XSS_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"

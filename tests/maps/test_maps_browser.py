@@ -16,8 +16,9 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pytest
-from lvliang_coverage.maps.core import CoverageMap, overview_map
 from shapely.geometry import LineString, box
+
+from lvliang_coverage.maps.core import CoverageMap, overview_map
 
 pytestmark = pytest.mark.browser
 

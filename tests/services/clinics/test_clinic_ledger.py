@@ -1,5 +1,8 @@
 """Clinic ledger: Chinese headers, one sheet per county, fixes from the plan."""
 
+from netfixtures import point_rows, road_graph
+from openpyxl import load_workbook
+
 from lvliang_coverage.network.routing import TravelNetwork
 from lvliang_coverage.services.clinics.check import check_compliance
 from lvliang_coverage.services.clinics.ledger import (
@@ -8,8 +11,6 @@ from lvliang_coverage.services.clinics.ledger import (
     write_clinic_ledger,
 )
 from lvliang_coverage.services.clinics.plan import plan_clinics
-from netfixtures import point_rows, road_graph
-from openpyxl import load_workbook
 
 ZH_HEADERS = [
     "县",

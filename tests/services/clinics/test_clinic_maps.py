@@ -3,12 +3,13 @@
 import re
 
 import geopandas as gpd
+from netfixtures import lonlat, write_osm
+from shapely.geometry import Point
+
 from lvliang_coverage.services.clinics.check import check_mode, village_status
 from lvliang_coverage.services.clinics.map import compliance_map, plan_map
 from lvliang_coverage.services.clinics.plan import plan_clinics
 from lvliang_coverage.study import Study
-from netfixtures import lonlat, write_osm
-from shapely.geometry import Point
 
 HOSTILE = "<script>alert(1)</script>"
 

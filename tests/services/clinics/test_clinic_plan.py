@@ -5,10 +5,11 @@ import itertools
 import networkx as nx
 import numpy as np
 import pytest
+from netfixtures import METRIC, point_rows, road_graph
+
 from lvliang_coverage import load_rules
 from lvliang_coverage.network.routing import TravelNetwork
 from lvliang_coverage.services.clinics.plan import candidate_sites, plan_clinics
-from netfixtures import METRIC, point_rows, road_graph
 
 SIDE = 7
 STEP = 700.0  # metres between grid nodes

@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from netfixtures import METRIC, point_rows, road_graph
+
 from lvliang_coverage import load_rules
 from lvliang_coverage.network.routing import TravelNetwork
 from lvliang_coverage.services.clinics.check import (
@@ -10,7 +12,6 @@ from lvliang_coverage.services.clinics.check import (
     check_mode,
     compliance_summary,
 )
-from netfixtures import METRIC, point_rows, road_graph
 
 # A straight road 0..6 km along y = 0 (nodes every 500 m) and an isolated road far north.
 NODES = {i: (500.0 * i, 0.0) for i in range(13)} | {100: (3000.0, 5000.0), 101: (3500.0, 5000.0)}

@@ -1,6 +1,7 @@
 """Article 8: 3 doctors at 10,000 residents or more, 2 below."""
 
 import pandas as pd
+
 from lvliang_coverage import load_rules
 from lvliang_coverage.services.clinics.staffing import (
     county_staffing,

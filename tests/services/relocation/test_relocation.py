@@ -11,6 +11,9 @@ import openpyxl
 import pandas as pd
 import pytest
 import typer
+from netfixtures import lonlat, point_rows, road_graph, write_osm
+from typer.testing import CliRunner
+
 from lvliang_coverage import load_rules
 from lvliang_coverage.errors import InputError
 from lvliang_coverage.network.routing import TravelNetwork
@@ -24,8 +27,6 @@ from lvliang_coverage.services.relocation.cli import relocation_app
 from lvliang_coverage.services.relocation.job import relocation_plan
 from lvliang_coverage.services.relocation.ledger import SITE_HEADERS
 from lvliang_coverage.study import Study
-from netfixtures import lonlat, point_rows, road_graph, write_osm
-from typer.testing import CliRunner
 
 KM = 1000.0
 WALK_MIN_PER_KM = 12.0  # 5 km/h on flat ground

@@ -10,6 +10,10 @@ import openpyxl
 import pandas as pd
 import pytest
 import typer
+from netfixtures import METRIC, lonlat, point_rows, road_graph
+from shapely.geometry import Point
+from typer.testing import CliRunner
+
 from lvliang_coverage import load_rules
 from lvliang_coverage.errors import InputError
 from lvliang_coverage.network.routing import TravelNetwork
@@ -18,9 +22,6 @@ from lvliang_coverage.services.water.cli import water_app
 from lvliang_coverage.services.water.job import WATER_FILES, water_site
 from lvliang_coverage.services.water.ledger import HEADERS, write_water_ledger
 from lvliang_coverage.study import Study
-from netfixtures import METRIC, lonlat, point_rows, road_graph
-from shapely.geometry import Point
-from typer.testing import CliRunner
 
 # policy numbers (吕政办发〔2019〕41号), written out here as the independent oracle
 SUBSIDY_SHARE = 0.5  # article 12: 50 % of the household connection for poor households
