@@ -19,7 +19,7 @@ from scipy import optimize, sparse
 from scipy.spatial import cKDTree
 
 from lvliang_coverage.config import load_rules
-from lvliang_coverage.optimise.siting import LSCP
+from lvliang_coverage.optimise.covering import LSCP
 
 SIDE_M = 60_000.0
 N_DEMAND = 2_400

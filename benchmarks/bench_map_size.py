@@ -9,8 +9,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from lvliang_coverage.inputs.io import load_default
-from lvliang_coverage.maps.core import overview_map
+from lvliang_coverage.inputs.default_data import load_default
+from lvliang_coverage.maps.overview import overview_map
 
 BUDGET_MB = 15.0
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import time
 
-from lvliang_coverage.services.water.analysis import plan_water, supply_pairs, unsafe_villages
+from lvliang_coverage.services.water.demand import unsafe_villages
+from lvliang_coverage.services.water.pairs import supply_pairs
+from lvliang_coverage.services.water.plan import plan_water
 from lvliang_coverage.study import Study
 
 

@@ -1366,6 +1366,124 @@ def make_relocation_sites(
 
 
 # --------------------------------------------------------------------------------------------
+# Elderly residents and day-care (article 25): a separate random stream
+# --------------------------------------------------------------------------------------------
+
+DAYCARE_STREAM = 25  # seed offset of the day-care stream; the other layers never draw from it
+
+
+def make_elderly(
+    rng: np.random.Generator, vil: pd.DataFrame, zr: np.ndarray, ze: np.ndarray
+) -> np.ndarray:
+    """Residents aged 60 and over: about 20-35 %, higher in small, high, remote settlements.
+
+    County seats are younger (15-20 %), township seats 19-25 %; the count is binomial, so it
+    is a whole number no larger than the population.
+    """
+    pop = vil["population"].to_numpy()
+    kind = vil["settlement"].to_numpy()
+    small = np.clip((np.log(800.0) - np.log(np.maximum(pop, 1))) / np.log(8.0), 0.0, 1.0)
+    remote = np.clip(0.5 * zr + 0.5 * ze, -2.0, 2.0) / 2.0
+    share = 0.22 + 0.08 * small + 0.03 * remote + rng.normal(0.0, 0.025, len(vil))
+    share = np.where(kind == "township_seat", rng.uniform(0.19, 0.25, len(vil)), share)
+    share = np.where(kind == "county_seat", rng.uniform(0.15, 0.20, len(vil)), share)
+    return rng.binomial(pop, np.clip(share, 0.12, 0.45)).astype(np.int64)
+
+
+def make_daycare(
+    rng: np.random.Generator,
+    vil: pd.DataFrame,
+    head: np.ndarray,
+    fac: pd.DataFrame,
+    townships: gpd.GeoDataFrame,
+) -> pd.DataFrame:
+    """Day-care centres (county seat plus 1-3 township seats, village 互助幸福院), idle buildings.
+
+    Returns the rows to append to ``fac`` (same columns plus ``idle``); ids continue the
+    ``SC``/``CL`` numbering of ``fac`` and day-care centres are ``DC`` + number.
+    """
+    x, y = vil["x"].to_numpy(), vil["y"].to_numpy()
+    kind = vil["settlement"].to_numpy()
+    pop = vil["population"].to_numpy()
+    names = vil["name"].to_numpy()
+    town_names = vil["township"].to_numpy()
+    county_names = vil["county"].to_numpy()
+    seats = np.flatnonzero(kind != "village")
+    picked = []
+    for county in pd.unique(county_names[seats]):
+        own = seats[county_names[seats] == county]
+        town = own[kind[own] == "township_seat"]
+        n = min(int(rng.integers(1, 4)), len(town))
+        chosen = rng.choice(town, size=n, replace=False) if n else town[:0]
+        picked.append(np.sort(np.concatenate([own[kind[own] == "county_seat"], chosen])))
+    centre = np.concatenate(picked)
+    happy = np.flatnonzero((kind == "village") & (pop >= 600) & (rng.random(len(vil)) < 0.04))
+    heads = np.unique(head[kind == "village"])
+    heads = heads[(kind[heads] == "village") & (pop[heads] >= 150)]
+    school = np.sort(heads[rng.random(len(heads)) < 0.10])
+    plain = np.flatnonzero((kind == "village") & (pop >= 80) & (pop < 700))
+    clinic = np.sort(plain[rng.random(len(plain)) < 0.035])
+    frames = [
+        _to_frame(
+            {
+                "name": [f"{town_names[i]}样例日间照料中心" for i in centre],
+                "kind": "daycare",
+                "anchor": centre,
+            },
+            x[centre] + 90.0,
+            y[centre] + 60.0,
+        ),
+        _to_frame(
+            {
+                "name": [f"{names[i]}样例互助幸福院" for i in happy],
+                "kind": "daycare",
+                "anchor": happy,
+            },
+            x[happy] - 40.0,
+            y[happy] + 30.0,
+        ),
+        _to_frame(
+            {
+                "name": [f"{names[i]}样例闲置小学" for i in school],
+                "kind": "school",
+                "anchor": school,
+            },
+            x[school] + 40.0,
+            y[school] + 70.0,
+        ),
+        _to_frame(
+            {
+                "name": [f"{names[i]}样例闲置卫生室" for i in clinic],
+                "kind": "clinic",
+                "anchor": clinic,
+            },
+            x[clinic] - 50.0,
+            y[clinic] - 40.0,
+        ),
+    ]
+    new = pd.concat(frames, ignore_index=True)
+    county, town, _ = _locate(new, townships)
+    new["county"], new["township"] = county, town
+    anchor = new["anchor"].to_numpy()
+    moved = new["township"].to_numpy() != town_names[anchor]
+    new.loc[moved, "lon"] = vil["lon"].to_numpy()[anchor[moved]]
+    new.loc[moved, "lat"] = vil["lat"].to_numpy()[anchor[moved]]
+    new.loc[moved, "county"] = county_names[anchor[moved]]
+    new.loc[moved, "township"] = town_names[anchor[moved]]
+    prefix = {"daycare": "DC", "school": "SC", "clinic": "CL"}
+    start = {k: 0 if k == "daycare" else int((fac["kind"] == k).sum()) for k in prefix}
+    new["facility_id"] = [
+        f"{prefix[k]}{start[k] + n + 1:04d}"
+        for k, n in zip(new["kind"], new.groupby("kind").cumcount(), strict=True)
+    ]
+    new["doctors"] = np.int64(0)
+    new["source"] = "synthetic"
+    new["idle"] = np.where(new["kind"] == "daycare", "否", "是")
+    cols = [*fac.columns, "idle"]
+    return new[cols]
+
+
+# --------------------------------------------------------------------------------------------
 # Main
 # --------------------------------------------------------------------------------------------
 
@@ -1405,6 +1523,12 @@ def generate(out: Path, seed: int = 41, counties: Sequence[str] | None = None) -
     counties_ll = all_counties[all_counties["county"].isin(chosen)].reset_index(drop=True)
     full = len(counties_ll) == len(all_counties)
     rng = np.random.default_rng(seed) if full else _hash_seed(seed, chosen)
+    # article 25 layers: own stream, so every other layer stays byte-identical
+    rng25 = (
+        np.random.default_rng(seed + DAYCARE_STREAM)
+        if full
+        else _hash_seed(seed + DAYCARE_STREAM, chosen)
+    )
     rivers = gpd.read_file(REAL_DIR / "rivers.geojson")
     seat_gdf = gpd.read_file(REAL_DIR / "county_seats.geojson")
     seats = {r.county: (r.geometry.x, r.geometry.y, "geonames") for r in seat_gdf.itertuples()}
@@ -1508,7 +1632,9 @@ def generate(out: Path, seed: int = 41, counties: Sequence[str] | None = None) -
         "source",
         "lon",
         "lat",
+        "elderly",
     ]
+    vil["elderly"] = make_elderly(rng25, vil, zr, ze)
     _write_csv(vil[vcols], out / "villages.csv")
     area = townships.to_crs(METRIC_CRS).union_all().buffer(-50.0)
     shapely.prepare(area)
@@ -1517,6 +1643,8 @@ def generate(out: Path, seed: int = 41, counties: Sequence[str] | None = None) -
         county_areas[name] = part.union_all().buffer(-50.0)
         shapely.prepare(county_areas[name])
     fac = make_facilities(rng, vil, head, townships, area, county_areas)
+    extra = make_daycare(rng25, vil, head, fac, townships)
+    fac = pd.concat([fac.assign(idle="否"), extra], ignore_index=True)
     _write_csv(fac, out / "facilities.csv")
     rivers_m = rivers.clip(counties_ll.union_all()).to_crs(METRIC_CRS)
     rivers_m = rivers_m[~rivers_m.is_empty & rivers_m.geom_type.isin(["LineString"])]
@@ -1534,6 +1662,9 @@ def generate(out: Path, seed: int = 41, counties: Sequence[str] | None = None) -
         "relocate": int(relocate.sum()),
         "unsafe": int(unsafe.sum()),
         "facilities": len(fac),
+        "elderly": int(vil["elderly"].sum()),
+        "daycare_centres": int((fac["kind"] == "daycare").sum()),
+        "idle_buildings": int((fac["idle"] == "是").sum()),
         "water_sources": len(water),
         "relocation_sites": len(sites),
         **stats,

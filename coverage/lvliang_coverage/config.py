@@ -124,11 +124,12 @@ class RelocationRules:
 
 @dataclass(frozen=True)
 class NetworkRules:
-    """Technical settings for joining points to the road network (metres, factors)."""
+    """Technical settings for joining points to the road network (metres, factors, model)."""
 
     max_offroad_leg_m: float
     offpath_factor: float
     offroad_winding: float
+    offroad_model: str = "tobler_straight"
 
 
 @dataclass(frozen=True)

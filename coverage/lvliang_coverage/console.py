@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -13,10 +13,10 @@ from rich.console import Console
 from rich.table import Table
 
 from lvliang_coverage.config import Rules, load_rules
-from lvliang_coverage.errors import InputError, OfflineError
-from lvliang_coverage.optimise.highs import SolverError
+from lvliang_coverage.errors import InputError, OfflineError, SolverError
 
 if TYPE_CHECKING:
+    from lvliang_coverage.report.headlines import Headline
     from lvliang_coverage.study import Study
 
 err = Console(stderr=True)
@@ -69,6 +69,9 @@ BasemapOpt = Annotated[
     str, typer.Option("--basemap", help="Map base layer: osm, none, tianditu, gaode.")
 ]
 NoMapsOpt = Annotated[bool, typer.Option("--no-maps", help="Skip the HTML maps.")]
+MapsDirOpt = Annotated[
+    Path | None, typer.Option("--maps", help="Folder for the HTML maps (default: --out).")
+]
 
 
 class Progress:
@@ -164,6 +167,17 @@ def study_from_options(
     )
 
 
+def _cell(value: object) -> str:
+    """Format a value for a table: whole numbers with thousands separators."""
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.6g}"
+    return str(value)
+
+
 def print_summary(title: str, summary: Mapping[str, object]) -> None:
     """Print headline figures as a two-column table."""
     table = Table(title=title)
@@ -172,6 +186,21 @@ def print_summary(title: str, summary: Mapping[str, object]) -> None:
     for key, value in summary.items():
         table.add_row(key, f"{value:,.6g}" if isinstance(value, float) else str(value))
     out.print(table)
+
+
+def print_headlines(headlines: Sequence[Headline]) -> None:
+    """Print each table of headline figures of a service's result."""
+    for h in headlines:
+        if h.rows:
+            table = Table(title=h.title)
+            columns = list(h.rows[0])
+            for i, col in enumerate(columns):
+                table.add_column(col, justify="left" if i == 0 else "right")
+            for row in h.rows:
+                table.add_row(*(_cell(row[c]) for c in columns))
+            out.print(table)
+        else:
+            print_summary(h.title, h.items)
 
 
 def print_files(paths: list[Path]) -> None:

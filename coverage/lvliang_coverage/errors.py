@@ -1,8 +1,9 @@
-"""Errors raised on bad input, naming the file, row and column."""
+"""Every error the package raises: bad input (file, row, column), offline, solver failures."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Protocol
 
 
 class InputError(ValueError):
@@ -47,3 +48,33 @@ class InputError(ValueError):
 
 class OfflineError(RuntimeError):
     """A feature needs the internet and the machine is offline."""
+
+
+class SolveReport(Protocol):
+    """What an error needs of a solver report (``optimise.highs.SolveReport``)."""
+
+    @property
+    def status(self) -> str:
+        """Solver status name, e.g. ``"time_limit"``."""
+        ...
+
+    @property
+    def message(self) -> str:
+        """The solver's own message."""
+        ...
+
+
+class SolverError(RuntimeError):
+    """The solver stopped without any feasible solution (e.g. a time limit hit too early).
+
+    Parameters
+    ----------
+    message : str
+        What happened.
+    report : SolveReport
+        The solver report of the failed solve (status, seconds, settings).
+    """
+
+    def __init__(self, message: str, report: SolveReport) -> None:
+        self.report = report
+        super().__init__(f"{message} (status {report.status}: {report.message})")

@@ -8,19 +8,20 @@ from pathlib import Path
 
 import geopandas as gpd
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from lvliang_coverage.config import Rules, load_rules
 from lvliang_coverage.errors import InputError
-from lvliang_coverage.inputs.io import (
-    load_default,
+from lvliang_coverage.inputs.default_data import load_default
+from lvliang_coverage.inputs.projection import STORAGE_CRS
+from lvliang_coverage.inputs.readers import (
     read_boundaries,
     read_facilities,
     read_sites,
     read_villages,
     read_water_sources,
 )
-from lvliang_coverage.inputs.projection import STORAGE_CRS
 from lvliang_coverage.network.graph import graph_from_osm
 from lvliang_coverage.network.routing import TravelNetwork
 
@@ -145,7 +146,8 @@ class Study:
         Parameters
         ----------
         villages : str or Path
-            Village registry (any format :func:`lvliang_coverage.inputs.io.read_villages` reads).
+            Village registry (any format
+            :func:`lvliang_coverage.inputs.readers.read_villages` reads).
         roads : str or Path
             OpenStreetMap XML (.osm, .osm.bz2) or PBF (.osm.pbf) road file.
         clinics : str or Path, optional
@@ -153,9 +155,9 @@ class Study:
         facilities : str or Path, optional
             A facility registry with a ``kind`` column (clinics, health centres ...).
         sources : str or Path, optional
-            Water sources (:func:`lvliang_coverage.inputs.io.read_water_sources`).
+            Water sources (:func:`lvliang_coverage.inputs.readers.read_water_sources`).
         sites : str or Path, optional
-            Relocation sites (:func:`lvliang_coverage.inputs.io.read_sites`).
+            Relocation sites (:func:`lvliang_coverage.inputs.readers.read_sites`).
         dem : str or Path, optional
             Elevation GeoTIFF in metres.
         boundaries : str or Path, optional
@@ -235,9 +237,31 @@ class Study:
             raise InputError(msg, column="kind")
         return found
 
-    def of_kind(self, *kinds: str) -> gpd.GeoDataFrame:
-        """Facilities of the given kinds (``clinic``, ``health_centre``, ``school`` ...)."""
-        return self.facilities[self.facilities["kind"].isin(kinds)].reset_index(drop=True)
+    def of_kind(self, *kinds: str, idle: bool = False) -> gpd.GeoDataFrame:
+        """Facilities of the given kinds (``clinic``, ``health_centre``, ``school`` ...).
+
+        Parameters
+        ----------
+        *kinds : str
+            Canonical facility kinds.
+        idle : bool
+            Return the idle buildings of those kinds (``idle`` column true: a school or
+            clinic no longer in use, a day-care candidate under article 25) instead of the
+            working facilities. Registries without an ``idle`` column have none.
+
+        Returns
+        -------
+        GeoDataFrame
+            The facilities, in registry order.
+        """
+        f = self.facilities
+        unused = (
+            f["idle"].fillna(False).astype(bool).to_numpy()
+            if "idle" in f.columns
+            else np.zeros(len(f), dtype=bool)
+        )
+        keep = f["kind"].isin(kinds).to_numpy() & (unused if idle else ~unused)
+        return f[keep].reset_index(drop=True)
 
     @property
     def care_facilities(self) -> gpd.GeoDataFrame:

@@ -19,6 +19,10 @@ EXPECTED = {
         "农村饮水安全工程规划",
     ),
     "03_relocation.ipynb": (["sites_passing", "relocating villages"], "安置点"),
+    "04_elderly_daycare.ipynb": (
+        ["elderly_served", "elderly_covered_after_plan", "整改措施"],
+        "日间照料中心规划",
+    ),
 }
 
 

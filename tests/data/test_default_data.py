@@ -226,6 +226,7 @@ def test_facilities(
     assert facilities["facility_id"].is_unique
     assert (facilities["source"] == "synthetic").all()
     kinds = {"clinic", "health_centre", "hospital", "school", "workshop", "industrial_park"}
+    kinds |= {"daycare"}  # article 25 (day-care service)
     assert set(facilities["kind"]) == kinds
     hc = facilities[facilities["kind"] == "health_centre"]
     assert len(hc) == len(townships)
@@ -248,7 +249,7 @@ def test_facilities(
     assert parks.between(1, 3).all()
     plain = villages[villages["settlement"] == "village"]
     n_admin = plain["admin_village"].nunique()
-    n_clinic = (facilities["kind"] == "clinic").sum()
+    n_clinic = ((facilities["kind"] == "clinic") & (facilities["idle"] == "否")).sum()
     assert 0.75 <= n_clinic / n_admin <= 0.9
     joined = gpd.sjoin(facilities, townships[["name", "geometry"]], predicate="within")
     assert len(joined) == len(facilities)

@@ -18,7 +18,8 @@ import numpy as np
 import pytest
 from shapely.geometry import LineString, box
 
-from lvliang_coverage.maps.core import CoverageMap, overview_map
+from lvliang_coverage.maps.coverage_map import CoverageMap
+from lvliang_coverage.maps.overview import overview_map
 
 pytestmark = pytest.mark.browser
 
@@ -271,7 +272,7 @@ def test_gaode_english_map_in_chromium(context, small_map_layers, tmp_path):
 
 @pytest.mark.slow
 def test_default_overview_map_in_chromium(context, tmp_path):
-    cio = pytest.importorskip("lvliang_coverage.inputs.io")
+    cio = pytest.importorskip("lvliang_coverage.inputs.default_data")
     if not (Path(cio.default_data_dir()) / "default" / "villages.csv").is_file():
         pytest.skip("default data not generated (run data/generate_default.py)")
     path = overview_map(cio.load_default()).save(tmp_path / "overview.html")

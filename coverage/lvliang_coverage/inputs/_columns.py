@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from lvliang_coverage import kinds
 
 _BRACKETS = re.compile(r"[(（\[【].*?[)）\]】]")
 _SEPARATORS = re.compile(r"[\s_\-./]+")
@@ -58,12 +60,68 @@ class Column:
         Accepted headers (normalised), canonical name first.
     required : bool
         Whether a missing column is an error.
+    default : bool, optional
+        Value of blank cells of a ``"bool"`` column (default: true, except ``relocate``).
     """
 
     name: str
     dtype: str
     aliases: tuple[str, ...]
     required: bool = False
+    default: bool | None = None
+
+
+EXTRA_COLUMNS: dict[str, tuple[Column, ...]] = {}
+"""Columns services registered per layer name (see :func:`register_column`)."""
+
+
+def register_column(layer: str, column: Column) -> Column:
+    """Let a service read one more canonical column of a registry layer.
+
+    The column is read like the built-in ones (headers matched through ``column.aliases``
+    after normalising, values parsed by ``column.dtype``, errors naming file, row and
+    column). When a file lacks it the column is left out of the layer (the service decides
+    what a missing column means); blank cells of a number column are NaN.
+
+    Parameters
+    ----------
+    layer : str
+        ``"villages"``, ``"facilities"``, ``"water_sources"`` or ``"sites"``.
+    column : Column
+        The column (optional: ``required`` must be false).
+
+    Returns
+    -------
+    Column
+        ``column``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown layer, a required column, or a name or header another column of the
+        layer already has.
+    """
+    specs = {s.layer: s for s in (VILLAGES, FACILITIES, WATER_SOURCES, SITES)}
+    if layer not in specs:
+        msg = f"unknown layer {layer!r}; use one of {', '.join(specs)}"
+        raise ValueError(msg)
+    if column.required:
+        msg = f"a registered column must be optional: {column.name!r}"
+        raise ValueError(msg)
+    spec = specs[layer]
+    existing = [c for c in spec.columns if c.name != column.name]
+    if any(c == column for c in spec.columns):
+        return column
+    if len(existing) != len(spec.columns):
+        msg = f"layer {layer!r} has a column {column.name!r} already"
+        raise ValueError(msg)
+    taken = {normalize_header(a) for c in existing for a in (c.name, *c.aliases)}
+    clash = [a for a in column.aliases if normalize_header(a) in taken]
+    if clash:
+        msg = f"headers {clash} of column {column.name!r} already name a column of {layer!r}"
+        raise ValueError(msg)
+    EXTRA_COLUMNS[layer] = (*EXTRA_COLUMNS.get(layer, ()), column)
+    return column
 
 
 @dataclass(frozen=True)
@@ -80,19 +138,28 @@ class LayerSpec:
         Prefix of ids generated from row numbers when the file has no id column.
     id_aliases : tuple of str
         Accepted id headers.
-    columns : tuple of Column
-        The other canonical columns, in output order.
-    kinds : Mapping[str, str]
-        Accepted values of ``kind`` (normalised) mapped to canonical kinds; empty when the
-        layer has no kind.
+    own_columns : tuple of Column
+        The layer's built-in canonical columns, in output order.
+    kind_layer : str or None
+        Layer of :mod:`lvliang_coverage.kinds` whose kinds the ``kind`` column holds
+        (``"facilities"`` or ``"water_sources"``); None when the layer has no kind.
     """
 
     layer: str
     id_column: str
     id_prefix: str
     id_aliases: tuple[str, ...]
-    columns: tuple[Column, ...]
-    kinds: Mapping[str, str] = field(default_factory=dict)
+    own_columns: tuple[Column, ...]
+    kind_layer: str | None = None
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        """Built-in columns, then the columns services registered for the layer."""
+        return (*self.own_columns, *EXTRA_COLUMNS.get(self.layer, ()))
+
+    def is_extra(self, name: str) -> bool:
+        """Whether ``name`` is a column a service registered (absent from output if missing)."""
+        return any(c.name == name for c in EXTRA_COLUMNS.get(self.layer, ()))
 
     @property
     def canonical(self) -> tuple[str, ...]:
@@ -103,70 +170,22 @@ class LayerSpec:
         """Return the :class:`Column` called ``name``."""
         return next(c for c in self.columns if c.name == name)
 
+    def accepted_kinds(self) -> dict[str, str]:
+        """Map the accepted ``kind`` spellings (normalised) to canonical kinds.
+
+        Read from :mod:`lvliang_coverage.kinds` on every call, so that kinds registered by
+        services after import are accepted; spellings are normalised as
+        :func:`lvliang_coverage.kinds.normalize` does.
+
+        Returns
+        -------
+        dict of str to str
+            Normalised spelling -> canonical kind; empty when the layer has no kind.
+        """
+        return {} if self.kind_layer is None else kinds.accepted(self.kind_layer)
+
 
 _ID_GENERIC = ("id", "编号", "编码", "代码", "code", "序号", "no")
-
-FACILITY_KINDS = {
-    "clinic": "clinic",
-    "村卫生室": "clinic",
-    "卫生室": "clinic",
-    "中心村卫生室": "clinic",
-    "卫生所": "clinic",
-    "health_centre": "health_centre",
-    "health_center": "health_centre",
-    "乡镇卫生院": "health_centre",
-    "卫生院": "health_centre",
-    "中心卫生院": "health_centre",
-    "社区卫生服务中心": "health_centre",
-    "hospital": "hospital",
-    "县医院": "hospital",
-    "医院": "hospital",
-    "县级医院": "hospital",
-    "人民医院": "hospital",
-    "school": "school",
-    "学校": "school",
-    "小学": "school",
-    "中学": "school",
-    "初中": "school",
-    "九年一贯制学校": "school",
-    "幼儿园": "school",
-    "workshop": "workshop",
-    "扶贫车间": "workshop",
-    "车间": "workshop",
-    "农业基地": "workshop",
-    "设施农业基地": "workshop",
-    "加工车间": "workshop",
-    "农产品加工车间": "workshop",
-    "industrial_park": "industrial_park",
-    "产业园区": "industrial_park",
-    "园区": "industrial_park",
-    "工业园区": "industrial_park",
-}
-"""Facility kinds accepted (normalised) and the canonical kind each stands for."""
-
-WATER_KINDS = {
-    "spring": "spring",
-    "泉": "spring",
-    "泉水": "spring",
-    "山泉": "spring",
-    "well": "well",
-    "井": "well",
-    "水井": "well",
-    "机井": "well",
-    "深井": "well",
-    "reservoir": "reservoir",
-    "水库": "reservoir",
-    "水窖": "reservoir",
-    "river_intake": "river_intake",
-    "河道取水": "river_intake",
-    "取水口": "river_intake",
-    "河水": "river_intake",
-    "plant": "plant",
-    "水厂": "plant",
-    "自来水厂": "plant",
-    "供水站": "plant",
-}
-"""Water-source kinds accepted (normalised) and the canonical kind each stands for."""
 
 VILLAGES = LayerSpec(
     layer="villages",
@@ -183,7 +202,7 @@ VILLAGES = LayerSpec(
         "村编号",
         *_ID_GENERIC,
     ),
-    columns=(
+    own_columns=(
         Column(
             "name",
             "str",
@@ -239,7 +258,7 @@ FACILITIES = LayerSpec(
     id_column="facility_id",
     id_prefix="F",
     id_aliases=("facility_id", "facilityid", "机构编码", "机构代码", "设施编号", *_ID_GENERIC),
-    columns=(
+    own_columns=(
         Column(
             "name",
             "str",
@@ -264,7 +283,7 @@ FACILITIES = LayerSpec(
         ),
         Column("source", "str", _SOURCE),
     ),
-    kinds=FACILITY_KINDS,
+    kind_layer="facilities",
 )
 
 WATER_SOURCES = LayerSpec(
@@ -272,7 +291,7 @@ WATER_SOURCES = LayerSpec(
     id_column="water_source_id",
     id_prefix="W",
     id_aliases=("water_source_id", "source_id", "水源编号", "水源编码", *_ID_GENERIC),
-    columns=(
+    own_columns=(
         Column(
             "name",
             "str",
@@ -298,9 +317,9 @@ WATER_SOURCES = LayerSpec(
         ),
         Column("county", "str", _COUNTY),
         Column("township", "str", _TOWNSHIP),
-        Column("source", "str", ("source", "来源", "数据来源")),
+        Column("source", "str", _SOURCE),
     ),
-    kinds=WATER_KINDS,
+    kind_layer="water_sources",
 )
 
 SITES = LayerSpec(
@@ -308,7 +327,7 @@ SITES = LayerSpec(
     id_column="site_id",
     id_prefix="S",
     id_aliases=("site_id", "siteid", "安置点编号", "安置点编码", *_ID_GENERIC),
-    columns=(
+    own_columns=(
         Column(
             "name",
             "str",
@@ -345,7 +364,7 @@ BOUNDARIES = LayerSpec(
     id_column="township_id",
     id_prefix="T",
     id_aliases=("township_id", "乡镇代码", "乡镇编码", "乡镇编号", *_ID_GENERIC),
-    columns=(
+    own_columns=(
         Column("name", "str", ("name", "名称", "乡镇名称", "乡镇", "township", "乡", "镇")),
         Column("county", "str", _COUNTY),
         Column("adcode", "str", ("adcode", "行政区划代码", "区划代码")),

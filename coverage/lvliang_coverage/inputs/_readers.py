@@ -87,11 +87,11 @@ def decode_bytes(data: bytes, path: Path) -> str:
         if "\x00" not in text:
             return text
     best = charset_normalizer.from_bytes(data).best()
-    text = None if best is None else str(best)
-    if text is None or "\x00" in text or _mostly_control(text):
+    detected = None if best is None else str(best)
+    if detected is None or "\x00" in detected or _mostly_control(detected):
         msg = "unreadable encoding: save the file as UTF-8 or GBK text"
         raise InputError(msg, file=path)
-    return text
+    return detected
 
 
 def _mostly_control(text: str) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING, TypeAlias, overload
 
 import geopandas as gpd
 import numpy as np
@@ -30,6 +30,9 @@ _BD_DLAT = 0.006
 _INVERSE_TOL_DEG = 1e-9
 _MAX_ITER = 50
 
+LonLat: TypeAlias = tuple[NDArray[np.float64], NDArray[np.float64]]
+"""Longitude and latitude arrays in degrees (or easting and northing), as the converters return."""
+
 WEB_SYSTEMS = ("gcj02", "bd09")
 """Chinese web-map coordinate systems (longitude/latitude in degrees, not EPSG codes)."""
 
@@ -53,7 +56,7 @@ _ALIASES = {
 }
 
 
-def _as_arrays(lon: ArrayLike, lat: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def _as_arrays(lon: ArrayLike, lat: ArrayLike) -> LonLat:
     """Broadcast ``lon`` and ``lat`` to float64 arrays of one shape (at least 1-D)."""
     x, y = np.broadcast_arrays(
         np.atleast_1d(np.asarray(lon, dtype=float)), np.atleast_1d(np.asarray(lat, dtype=float))
@@ -79,9 +82,7 @@ def out_of_china(lon: ArrayLike, lat: ArrayLike) -> NDArray[np.bool_]:
     return (x < _CHINA_LON[0]) | (x > _CHINA_LON[1]) | (y < _CHINA_LAT[0]) | (y > _CHINA_LAT[1])
 
 
-def _gcj_offset(
-    lon: NDArray[np.float64], lat: NDArray[np.float64]
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def _gcj_offset(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> LonLat:
     """GCJ-02 shift (degrees of longitude, latitude) at WGS84 ``lon``/``lat`` inside China."""
     x = lon - 105.0
     y = lat - 35.0
@@ -104,9 +105,7 @@ def _gcj_offset(
     return dlon, dlat
 
 
-def wgs84_to_gcj02(
-    lon: ArrayLike, lat: ArrayLike
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def wgs84_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> LonLat:
     """Convert WGS84 longitude/latitude to GCJ-02 (Amap/Gaode, Tencent), degrees.
 
     Parameters
@@ -129,11 +128,11 @@ def wgs84_to_gcj02(
 
 
 def _invert(
-    forward: Callable[[NDArray[np.float64], NDArray[np.float64]], tuple[NDArray, NDArray]],
+    forward: Callable[[NDArray[np.float64], NDArray[np.float64]], LonLat],
     lon: NDArray[np.float64],
     lat: NDArray[np.float64],
-    start: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None,
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    start: LonLat | None = None,
+) -> LonLat:
     """Invert a near-identity map by fixed-point iteration ``p <- p - (forward(p) - target)``."""
     x, y = (lon.copy(), lat.copy()) if start is None else start
     for _ in range(_MAX_ITER):
@@ -146,9 +145,7 @@ def _invert(
     return x, y
 
 
-def gcj02_to_wgs84(
-    lon: ArrayLike, lat: ArrayLike
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> LonLat:
     """Convert GCJ-02 longitude/latitude to WGS84 by iterating the forward shift, degrees.
 
     The forward shift varies slowly, so a fixed-point iteration converges to well below
@@ -171,9 +168,7 @@ def gcj02_to_wgs84(
     return x, y
 
 
-def gcj02_to_bd09(
-    lon: ArrayLike, lat: ArrayLike
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def gcj02_to_bd09(lon: ArrayLike, lat: ArrayLike) -> LonLat:
     """Convert GCJ-02 longitude/latitude to BD-09 (Baidu ``bd09ll``), degrees.
 
     Parameters
@@ -192,9 +187,7 @@ def gcj02_to_bd09(
     return radius * np.cos(theta) + _BD_DLON, radius * np.sin(theta) + _BD_DLAT
 
 
-def bd09_to_gcj02(
-    lon: ArrayLike, lat: ArrayLike
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def bd09_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> LonLat:
     """Convert BD-09 longitude/latitude to GCJ-02, degrees.
 
     Starts from the usual closed-form approximation and refines it by iterating the
@@ -219,9 +212,7 @@ def bd09_to_gcj02(
     return _invert(gcj02_to_bd09, bx, by, start)
 
 
-def wgs84_to_bd09(
-    lon: ArrayLike, lat: ArrayLike
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def wgs84_to_bd09(lon: ArrayLike, lat: ArrayLike) -> LonLat:
     """Convert WGS84 longitude/latitude to BD-09 (via GCJ-02), degrees.
 
     Parameters
@@ -238,9 +229,7 @@ def wgs84_to_bd09(
     return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
 
 
-def bd09_to_wgs84(
-    lon: ArrayLike, lat: ArrayLike
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def bd09_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> LonLat:
     """Convert BD-09 longitude/latitude to WGS84 (via GCJ-02), degrees.
 
     Parameters
@@ -325,16 +314,20 @@ def _geo_to_wgs84(
 
 @overload
 def to_wgs84(data: gpd.GeoDataFrame, system: str | int | pyproj.CRS = ...) -> gpd.GeoDataFrame: ...
+# geopandas ships no type stubs (its classes are Any to mypy), so mypy deems the overloads
+# after the first unreachable; they document the real signatures.
 @overload
-def to_wgs84(data: gpd.GeoSeries, system: str | int | pyproj.CRS = ...) -> gpd.GeoSeries: ...
+def to_wgs84(  # type: ignore[overload-cannot-match]
+    data: gpd.GeoSeries, system: str | int | pyproj.CRS = ...
+) -> gpd.GeoSeries: ...
 @overload
-def to_wgs84(
+def to_wgs84(  # type: ignore[overload-cannot-match]
     data: tuple[ArrayLike, ArrayLike], system: str | int | pyproj.CRS = ...
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]: ...
+) -> LonLat: ...
 def to_wgs84(
     data: gpd.GeoDataFrame | gpd.GeoSeries | tuple[ArrayLike, ArrayLike],
     system: str | int | pyproj.CRS = "wgs84",
-) -> gpd.GeoDataFrame | gpd.GeoSeries | tuple[NDArray[np.float64], NDArray[np.float64]]:
+) -> gpd.GeoDataFrame | gpd.GeoSeries | LonLat:
     """Convert coordinates in ``system`` to WGS84 longitude/latitude (EPSG:4326), degrees.
 
     Parameters

@@ -15,7 +15,7 @@ from shapely import GeometryType
 
 from lvliang_coverage.errors import InputError
 from lvliang_coverage.inputs.projection import STORAGE_CRS, metric_crs_of
-from lvliang_coverage.maps._text import column_label, text
+from lvliang_coverage.report.vocabulary import column_label, text
 
 COORD_SCALE = 100_000
 """Coordinates are stored as integers in 1e-5 degree units (about 1.1 m north-south)."""
@@ -135,6 +135,24 @@ def geometry_family(geoms: np.ndarray) -> np.ndarray:
     fam[np.isin(types, [int(t) for t in _LINE_TYPES])] = "L"
     fam[np.isin(types, [int(t) for t in _AREA_TYPES])] = "A"
     return fam
+
+
+def of_family(gdf: gpd.GeoDataFrame, family: str) -> gpd.GeoDataFrame:
+    """Rows of ``gdf`` whose geometry is of ``family`` (see :func:`geometry_family`).
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Any layer.
+    family : {"P", "L", "A"}
+        Points, lines or areas.
+
+    Returns
+    -------
+    GeoDataFrame
+        The rows kept, in their order, with a default integer index.
+    """
+    return gdf.loc[geometry_family(gdf.geometry.to_numpy()) == family].reset_index(drop=True)
 
 
 def _delta(coords: np.ndarray) -> list[int]:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from lvliang_coverage import kinds
 from lvliang_coverage.maps._encode import esc
 
 CATEGORY_COLOURS = (
@@ -80,7 +83,7 @@ RIVER_COLOUR = "#3a86c8"
 RIVER_WEIGHTS = {1: 3.0, 2: 2.0, 3: 1.3}
 """River line width in pixels by ``level`` (1 = Yellow River and main rivers)."""
 
-BOUNDARY_STYLES = {
+BOUNDARY_STYLES: dict[str, dict[str, Any]] = {
     "city": {"color": "#222222", "weight": 3.0, "fill": False},
     "county": {"color": "#4d4d4d", "weight": 2.0, "dashArray": "8 4", "fill": False},
     "township": {"color": "#8a8a8a", "weight": 1.0, "dashArray": "2 3", "fill": False},
@@ -101,63 +104,137 @@ def _svg(size: int, body: str) -> str:
     )
 
 
-def facility_icon(kind: str, size: int) -> str:
-    """Inline SVG of a facility type (no icon font needed).
+def _tile(s: int, c: str, rx: int) -> str:
+    """Draw the ground of the square icons: a rounded square of colour ``c``, white outline."""
+    return (
+        f'<rect x="1" y="1" width="{s - 2}" height="{s - 2}" rx="{rx}" fill="{c}" stroke="#fff"/>'
+    )
+
+
+def _cross_circle(s: int, h: float, c: str) -> str:
+    return (
+        f'<circle cx="{h}" cy="{h}" r="{h - 1}" fill="#fff" stroke="{c}" '
+        f'stroke-width="1.5"/>' + _cross(s, c)
+    )
+
+
+def _cross_square(s: int, _h: float, c: str) -> str:
+    return _tile(s, c, 3) + _cross(s, "#fff")
+
+
+def _h_square(s: int, h: float, c: str) -> str:
+    return _tile(s, c, 2) + (
+        f'<text x="{h}" y="{h}" dy=".36em" text-anchor="middle" font-size="{0.7 * s:g}" '
+        'font-weight="700" font-family="Arial" fill="#fff">H</text>'
+    )
+
+
+def _house(s: int, h: float, c: str) -> str:
+    return (
+        f'<path d="M{h} 1L{s - 1} {0.45 * s:g}V{s - 1}H1V{0.45 * s:g}z" fill="{c}" '
+        f'stroke="#fff"/><rect x="{0.38 * s:g}" y="{0.58 * s:g}" width="{0.24 * s:g}" '
+        f'height="{0.42 * s - 1:g}" fill="#fff"/>'
+    )
+
+
+def _diamond(s: int, h: float, c: str) -> str:
+    return (
+        f'<path d="M{h} 1L{s - 1} {h}L{h} {s - 1}L1 {h}z" fill="{c}" '
+        f'stroke="#fff"/><circle cx="{h}" cy="{h}" r="{0.14 * s:g}" fill="#fff"/>'
+    )
+
+
+def _hexagon(s: int, h: float, c: str) -> str:
+    return (
+        f'<path d="M{0.27 * s:g} 1H{0.73 * s:g}L{s - 1} {h}L{0.73 * s:g} '
+        f'{s - 1}H{0.27 * s:g}L1 {h}z" fill="{c}" stroke="#fff"/>'
+    )
+
+
+def _drop(s: int, h: float, c: str) -> str:
+    return (
+        f'<path d="M{h} 1Q{0.86 * s:g} {0.44 * s:g} {0.86 * s:g} {0.63 * s:g}'
+        f"A{0.36 * s:g} {0.36 * s:g} 0 0 1 {0.14 * s:g} {0.63 * s:g}"
+        f'Q{0.14 * s:g} {0.44 * s:g} {h} 1z" fill="{c}" stroke="#fff"/>'
+        f'<circle cx="{0.38 * s:g}" cy="{0.66 * s:g}" r="{0.09 * s:g}" fill="#fff" '
+        f'fill-opacity=".8"/>'
+    )
+
+
+def _heart(s: int, h: float, c: str) -> str:
+    return _tile(s, c, 3) + (
+        f'<path d="M{h} {0.8 * s:g}L{0.21 * s:g} {0.5 * s:g}'
+        f"A{0.17 * s:g} {0.17 * s:g} 0 0 1 {h} {0.33 * s:g}"
+        f'A{0.17 * s:g} {0.17 * s:g} 0 0 1 {0.79 * s:g} {0.5 * s:g}z" fill="#fff"/>'
+    )
+
+
+def _dot(_s: int, h: float, c: str) -> str:
+    return f'<circle cx="{h}" cy="{h}" r="{h - 1}" fill="{c}" stroke="#fff" stroke-width="1.5"/>'
+
+
+SHAPE_DRAWERS: dict[str, Callable[[int, float, str], str]] = {
+    "cross_circle": _cross_circle,
+    "cross_square": _cross_square,
+    "h_square": _h_square,
+    "house": _house,
+    "diamond": _diamond,
+    "hexagon": _hexagon,
+    "drop": _drop,
+    "heart": _heart,
+    "dot": _dot,
+}
+"""SVG body of each icon shape of :data:`lvliang_coverage.kinds.SHAPES`: ``(size, size / 2,
+colour) -> markup``."""
+
+
+def facility_icon(kind: str, size: int | None = None) -> str:
+    """Inline SVG of a facility kind (no icon font needed).
+
+    The icon is the shape named by the kind's registered ``shape`` (see
+    :mod:`lvliang_coverage.kinds`) drawn in its registered ``colour``; an unregistered kind
+    gets a grey dot.
 
     Parameters
     ----------
     kind : str
-        ``clinic``, ``health_centre``, ``hospital``, ``school``, ``workshop`` or
-        ``industrial_park``; anything else gets a grey dot.
-    size : int
-        Icon size in pixels.
+        Canonical facility kind, e.g. ``"clinic"``.
+    size : int, optional
+        Icon size in pixels; defaults to the kind's ``icon_px``.
 
     Returns
     -------
     str
         SVG markup.
     """
-    s, h = size, size / 2
-    shapes = {
-        "clinic": f'<circle cx="{h}" cy="{h}" r="{h - 1}" fill="#fff" stroke="#d62728" '
-        f'stroke-width="1.5"/>' + _cross(s, "#d62728"),
-        "health_centre": f'<rect x="1" y="1" width="{s - 2}" height="{s - 2}" rx="3" '
-        f'fill="#d62728" stroke="#fff"/>' + _cross(s, "#fff"),
-        "hospital": f'<rect x="1" y="1" width="{s - 2}" height="{s - 2}" rx="2" fill="#7f0000" '
-        f'stroke="#fff"/><text x="{h}" y="{h}" dy=".36em" text-anchor="middle" '
-        f'font-size="{0.7 * s:g}" font-weight="700" font-family="Arial" fill="#fff">H</text>',
-        "school": f'<path d="M{h} 1L{s - 1} {0.45 * s:g}V{s - 1}H1V{0.45 * s:g}z" fill="#1f5fbf" '
-        f'stroke="#fff"/><rect x="{0.38 * s:g}" y="{0.58 * s:g}" width="{0.24 * s:g}" '
-        f'height="{0.42 * s - 1:g}" fill="#fff"/>',
-        "workshop": f'<path d="M{h} 1L{s - 1} {h}L{h} {s - 1}L1 {h}z" fill="#e08214" '
-        f'stroke="#fff"/><circle cx="{h}" cy="{h}" r="{0.14 * s:g}" fill="#fff"/>',
-        "industrial_park": f'<path d="M{0.27 * s:g} 1H{0.73 * s:g}L{s - 1} {h}L{0.73 * s:g} '
-        f'{s - 1}H{0.27 * s:g}L1 {h}z" fill="#6a3d9a" stroke="#fff"/>',
-    }
-    body = shapes.get(
-        kind,
-        f'<circle cx="{h}" cy="{h}" r="{h - 1}" fill="#8c8c8c" stroke="#fff" stroke-width="1.5"/>',
-    )
-    return _svg(size, body)
+    spec = kinds.get(kind)
+    px = spec.icon_px if size is None else size
+    draw = SHAPE_DRAWERS.get(spec.shape, _dot)
+    return _svg(px, draw(px, px / 2, esc(spec.colour)))
 
 
-FACILITY_ICON_PX = {"health_centre": 20, "hospital": 22, "industrial_park": 20}
-"""Icon size by kind in pixels; other kinds use 16."""
+def facility_order(present: Iterable[str]) -> list[str]:
+    """Order in which facility kinds get their map layers.
 
-FACILITY_COLOURS = {
-    "clinic": "#d62728",
-    "health_centre": "#d62728",
-    "hospital": "#7f0000",
-    "school": "#1f5fbf",
-    "workshop": "#e08214",
-    "industrial_park": "#6a3d9a",
-}
-"""Main colour of each facility icon (used for the small dots at low zoom)."""
+    Parameters
+    ----------
+    present : iterable of str
+        The kinds found in a layer.
+
+    Returns
+    -------
+    list of str
+        The registered ``facilities`` kinds in registration order, then the other registered
+        kinds (water sources) in registration order, then unregistered kinds sorted by name.
+    """
+    found = set(present)
+    registered = [k.name for k in (*kinds.registered("facilities"), *kinds.registered())]
+    known = [k for k in dict.fromkeys(registered) if k in found]
+    return known + sorted(found.difference(known))
+
 
 FACILITY_DOT = {"radius": 2.5, "color": "#ffffff", "weight": 0.8, "fillOpacity": 0.95}
-"""Style of a facility drawn as a dot (numerous kinds, zoomed out)."""
-
-FACILITY_ORDER = ("clinic", "health_centre", "hospital", "school", "workshop", "industrial_park")
+"""Style of a facility drawn as a dot (numerous kinds, zoomed out); ``fillColor`` is the kind's."""
 
 
 def village_radius(residents: np.ndarray) -> np.ndarray:

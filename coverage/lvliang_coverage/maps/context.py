@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lvliang_coverage.maps.core import CoverageMap
+from lvliang_coverage.maps.coverage_map import CoverageMap
 
 if TYPE_CHECKING:
     from lvliang_coverage.study import Study
@@ -22,7 +22,7 @@ def context_map(study: Study, title: str, lang: str, basemap: str) -> CoverageMa
     lang : {"zh", "en"}
         Label language.
     basemap : str
-        Base map (see :class:`lvliang_coverage.maps.core.CoverageMap`).
+        Base map (see :class:`lvliang_coverage.maps.coverage_map.CoverageMap`).
 
     Returns
     -------

@@ -43,4 +43,4 @@ def line_pieces(lines: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.nda
     all_pos = np.concatenate([da, cum[inner], db])
     all_rank = np.concatenate([np.zeros(n), np.ones(int(inner.sum())), np.full(n, 2.0)])
     order = np.lexsort((all_rank, all_pos, all_id))
-    return shapely.linestrings(all_xy[order], indices=all_id[order])
+    return np.asarray(shapely.linestrings(all_xy[order], indices=all_id[order]), dtype=object)

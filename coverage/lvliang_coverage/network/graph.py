@@ -1,4 +1,4 @@
-"""Road graphs: build osmnx-compatible graphs from OpenStreetMap files, cache and export them."""
+"""Road graphs: build osmnx-compatible graphs from OpenStreetMap files and cache them."""
 
 from __future__ import annotations
 
@@ -243,8 +243,8 @@ def _build_graph(ways: Any) -> nx.MultiDiGraph:
     seg_of_piece[np.cumsum(nvert) - 1] = 0.0
     length = np.bincount(piece_of, weights=seg_of_piece, minlength=len(start))
     coords = np.column_stack((lon[offsets], lat[offsets]))
-    geoms = shapely.linestrings(coords, indices=piece_of)
-    rev_geoms = shapely.reverse(geoms)
+    geoms = np.asarray(shapely.linestrings(coords, indices=piece_of), dtype=object)
+    rev_geoms = np.asarray(shapely.reverse(geoms), dtype=object)
     way_idx = way_of[start]
     u, v = refs[start], refs[end]
     oneway = _oneway_flags(ways.tags)[way_idx]
@@ -371,82 +371,3 @@ def graph_from_polygon(polygon: shapely.Geometry, **kwargs: Any) -> nx.MultiDiGr
         At once when offline; the message names the offline alternatives.
     """
     return _from_osmnx("graph_from_polygon", polygon, **kwargs)
-
-
-def save_graphml(graph: nx.MultiDiGraph, path: str | Path) -> Path:
-    """Write the graph as GraphML (osmnx format; reload with ``osmnx.load_graphml``).
-
-    Parameters
-    ----------
-    graph : networkx.MultiDiGraph
-        Road graph.
-    path : str or Path
-        Output file.
-
-    Returns
-    -------
-    Path
-        The file written.
-    """
-    import osmnx as ox  # noqa: PLC0415 - heavy import
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ox.save_graphml(graph, filepath=path)
-    return path
-
-
-def save_geopackage(
-    graph: nx.MultiDiGraph,
-    path: str | Path,
-    *,
-    mode_times: Iterable[str] | None = None,
-    rules: Rules | None = None,
-    dem: Any = None,
-) -> Path:
-    """Write the graph as a GeoPackage with ``nodes`` and ``edges`` layers (EPSG:4326).
-
-    Every edge carries ``length`` (metres) and ``time_<mode>_s`` (seconds along the edge's
-    direction, NaN where the mode may not use it) for each mode in ``mode_times``.
-
-    Parameters
-    ----------
-    graph : networkx.MultiDiGraph
-        Road graph.
-    path : str or Path
-        Output ``.gpkg`` file (overwritten).
-    mode_times : iterable of str, optional
-        Travel modes to add times for; default every mode in the rules.
-    rules : Rules, optional
-        Rules in force.
-    dem : path or terrain.DEM, optional
-        Elevation model for grade-dependent times.
-
-    Returns
-    -------
-    Path
-        The file written.
-    """
-    import osmnx as ox  # noqa: PLC0415 - heavy import
-
-    from lvliang_coverage.network.travel import graph_edge_times  # noqa: PLC0415 - avoid import cycle
-
-    rules = rules or load_rules()
-    modes = tuple(mode_times) if mode_times is not None else rules.modes
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nodes, edges = ox.graph_to_gdfs(graph)
-    edges = edges.reset_index()
-    for mode in modes:
-        edges[f"time_{mode}_s"] = graph_edge_times(graph, mode, rules=rules, dem=dem)
-    for frame in (nodes, edges):
-        for col in frame.columns:
-            if col != "geometry" and frame[col].dtype == object:
-                frame[col] = frame[col].map(
-                    lambda x: ";".join(map(str, x)) if isinstance(x, list) else x
-                )
-    if path.exists():
-        path.unlink()
-    nodes.reset_index().to_file(path, layer="nodes", driver="GPKG")
-    edges.to_file(path, layer="edges", driver="GPKG")
-    return path

@@ -1,113 +1,18 @@
-"""Travel modes and speeds: per-edge travel times in seconds for walking, motorcycle and car."""
+"""Edge travel times per mode in seconds from lengths, flat speeds and slope (Tobler, grades)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import networkx as nx
 import numpy as np
 import shapely
 
-from lvliang_coverage.config import Rules, load_rules
-from lvliang_coverage.errors import InputError
+from lvliang_coverage.config import Rules
 from lvliang_coverage.network._edges import edge_arrays
 from lvliang_coverage.network.graph import haversine_m
-from lvliang_coverage.network.terrain import DEM, as_dem, tobler_max_factor, tobler_speed_kmh
-
-WALK = "walk"
-"""Mode name of walking: Tobler's hiking function, one-way restrictions ignored."""
-
-_NON_CLASS_KEYS = {"flat_kmh", "highways", "track_grade_factor", "steep_grade", "steep_factor"}
-
-
-def mode_table(mode: str, rules: Rules | None = None) -> Mapping[str, Any]:
-    """Speed table of a travel mode.
-
-    Parameters
-    ----------
-    mode : str
-        ``"walk"``, ``"motorcycle"``, ``"car"`` or any mode added in the rules.
-    rules : Rules, optional
-        Rules in force.
-
-    Returns
-    -------
-    Mapping
-        The ``[speeds.<mode>]`` table.
-
-    Raises
-    ------
-    InputError
-        For an unknown mode.
-    """
-    rules = rules or load_rules()
-    if mode not in rules.speeds:
-        msg = f"unknown travel mode {mode!r}; configured modes: {', '.join(rules.modes)}"
-        raise InputError(msg, column="mode")
-    return rules.speeds[mode]
-
-
-def is_walking(mode: str, rules: Rules | None = None) -> bool:
-    """Whether ``mode`` is a walking mode (has ``flat_kmh``: Tobler speeds, no one-way)."""
-    return "flat_kmh" in mode_table(mode, rules)
-
-
-def max_speed_mps(mode: str, rules: Rules | None = None) -> float:
-    """Highest speed any edge can have in ``mode``, metres per second (a bound for pruning)."""
-    table = mode_table(mode, rules)
-    if "flat_kmh" in table:
-        return float(table["flat_kmh"]) * tobler_max_factor() / 3.6
-    speeds = [float(v) for k, v in table.items() if k not in _NON_CLASS_KEYS]
-    return max(speeds) / 3.6
-
-
-def base_speed_kmh(
-    highway: np.ndarray, tracktype: np.ndarray, mode: str, rules: Rules | None = None
-) -> np.ndarray:
-    """Speed on flat ground in km/h per edge; NaN where the mode may not use the edge.
-
-    Walking: ``flat_kmh`` on the classes listed in ``highways``. Motor modes: the km/h of the
-    highway class times ``track_grade_factor[tracktype]`` (a factor of 0 forbids the edge);
-    classes without a speed are forbidden.
-
-    Parameters
-    ----------
-    highway, tracktype : numpy.ndarray
-        OSM ``highway`` and ``tracktype`` values per edge (None where absent).
-    mode : str
-        Travel mode.
-    rules : Rules, optional
-        Rules in force.
-
-    Returns
-    -------
-    numpy.ndarray
-        km/h per edge.
-    """
-    table = mode_table(mode, rules)
-    hw = np.asarray(highway, dtype=object).astype(str)
-    if "flat_kmh" in table:
-        allowed = np.isin(hw, np.asarray(list(table.get("highways", ())), dtype=str))
-        return np.where(allowed, float(table["flat_kmh"]), np.nan)
-    classes = {k: float(v) for k, v in table.items() if k not in _NON_CLASS_KEYS}
-    names = np.asarray(list(classes), dtype=str)
-    values = np.asarray(list(classes.values()), dtype=float)
-    order = np.argsort(names)
-    names, values = names[order], values[order]
-    pos = np.clip(np.searchsorted(names, hw), 0, max(len(names) - 1, 0))
-    found = names[pos] == hw if len(names) else np.zeros(len(hw), dtype=bool)
-    speed = np.where(found, values[pos] if len(names) else np.nan, np.nan)
-    factors = table.get("track_grade_factor", {})
-    if factors:
-        tt = np.asarray(tracktype, dtype=object).astype(str)
-        factor = np.ones(len(hw))
-        for grade, f in factors.items():
-            factor[tt == grade] = float(f)
-        speed = speed * factor
-    speed[~(speed > 0)] = np.nan
-    return speed
+from lvliang_coverage.network.speeds import edge_speeds, mode_table
+from lvliang_coverage.network.terrain import DEM, as_dem, tobler_speed_kmh
 
 
 def segment_speed_kmh(
@@ -118,7 +23,8 @@ def segment_speed_kmh(
     Parameters
     ----------
     base_kmh : numpy.ndarray
-        Flat-ground speed per segment (km/h), from :func:`base_speed_kmh`.
+        Flat-ground speed per segment (km/h), from
+        :func:`lvliang_coverage.network.speeds.edge_speeds`.
     grade : numpy.ndarray
         Signed grade (rise/run) in the direction of travel.
     mode : str
@@ -206,8 +112,8 @@ def directional_times_s(
     seg_base = base_kmh[seg_idx]
     fwd_seg = seg_len / (segment_speed_kmh(seg_base, grade, mode, rules) / 3.6)
     bwd_seg = seg_len / (segment_speed_kmh(seg_base, -grade, mode, rules) / 3.6)
-    fwd = np.bincount(seg_idx, weights=fwd_seg, minlength=n)
-    bwd = np.bincount(seg_idx, weights=bwd_seg, minlength=n)
+    fwd = np.asarray(np.bincount(seg_idx, weights=fwd_seg, minlength=n), dtype=float)
+    bwd = np.asarray(np.bincount(seg_idx, weights=bwd_seg, minlength=n), dtype=float)
     # zero-length lines: no segment carried the NaN of a forbidden class
     bad = np.isnan(base_kmh)
     fwd[bad], bwd[bad] = np.nan, np.nan
@@ -241,7 +147,7 @@ def graph_edge_times(
         the edge. One-way restrictions are not applied here (the edge exists in its direction).
     """
     arr = edge_arrays(graph)
-    base = base_speed_kmh(arr.highway, arr.tracktype, mode, rules)
+    base = edge_speeds(arr, mode, rules)
     z0 = z1 = None
     if arr.elevation is not None:
         z0, z1 = arr.elevation[arr.u], arr.elevation[arr.v]

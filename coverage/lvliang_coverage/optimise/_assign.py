@@ -8,10 +8,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy import optimize, sparse
 
+from lvliang_coverage.errors import SolverError
+from lvliang_coverage.optimise._pairs import Pairs
 from lvliang_coverage.optimise.highs import (
-    Pairs,
     SolveReport,
-    SolverError,
     closed_form_report,
     combine_reports,
     run_milp,
@@ -265,15 +265,23 @@ def _solve_milp(
     act, a_of_pair = np.unique(usable.i, return_inverse=True)
     n_act = len(act)
     w_act = weight[act]
-    common = {
-        "cost": cost,
-        "size": size,
-        "capacity": capacity,
-        "fixed_cost": fixed_cost,
-        "binding": binding,
-        "budget": budget,
-    }
-    full = _build(usable, a_of_pair, n_act, optional=optional, **common)
+
+    def build(may_open: np.ndarray) -> _Model:
+        """Build the model; facilities not flagged in ``may_open`` are taken as open."""
+        return _build(
+            usable,
+            a_of_pair,
+            n_act,
+            cost=cost,
+            size=size,
+            capacity=capacity,
+            fixed_cost=fixed_cost,
+            optional=may_open,
+            binding=binding,
+            budget=budget,
+        )
+
+    full = build(optional)
     lower = np.zeros(full.n_var)
     upper = np.ones(full.n_var)
     report1 = None
@@ -281,7 +289,7 @@ def _solve_milp(
     if need_phase1:
         first = full
         if budget is None:
-            first = _build(usable, a_of_pair, n_act, optional=np.zeros(n_fac, dtype=bool), **common)
+            first = build(np.zeros(n_fac, dtype=bool))
         c1 = np.concatenate([np.zeros(first.n_pair + first.n_y), w_act])
         x1, report1 = run_milp(
             c1,

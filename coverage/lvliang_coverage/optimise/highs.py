@@ -1,17 +1,16 @@
-"""Private helpers for the siting models: id encoding, sparse pairs, scipy.optimize.milp calls."""
+"""HiGHS through ``scipy.optimize.milp``: solver settings, one solve call, solve reports."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Generic, Self, TypeVar, overload
 
 import numpy as np
-import pandas as pd
-from scipy import optimize, sparse
+from scipy import optimize
 
-from lvliang_coverage.config import load_rules
+from lvliang_coverage.config import SolverRules
 from lvliang_coverage.errors import InputError
 
 STATUS_NAMES = {
@@ -21,23 +20,13 @@ STATUS_NAMES = {
     3: "unbounded",
     4: "error",
 }
-"""``scipy.optimize.milp`` status codes and the names the siting results report."""
+"""``scipy.optimize.milp`` status codes and the names the models report."""
+
+_T = TypeVar("_T")
 
 
-class SolverError(RuntimeError):
-    """The solver stopped without any feasible solution (e.g. a time limit hit too early).
-
-    Parameters
-    ----------
-    message : str
-        What happened.
-    report : SolveReport
-        The solver report of the failed solve.
-    """
-
-    def __init__(self, message: str, report: SolveReport) -> None:
-        self.report = report
-        super().__init__(f"{message} (status {report.status}: {report.message})")
+DEFAULT_SOLVER = SolverRules(time_limit_s=60.0, mip_rel_gap=0.0)
+"""Settings used when a caller gives none: the shipped ``[solver]`` rules (60 s, gap 0)."""
 
 
 @dataclass(frozen=True)
@@ -149,25 +138,36 @@ _TEXT = {
 }
 
 
-def solver_settings(time_limit_s: float | None, mip_rel_gap: float | None) -> tuple[float, float]:
-    """Fill missing solver settings from ``load_rules().solver``.
+def solver_settings(
+    time_limit_s: float | None = None,
+    mip_rel_gap: float | None = None,
+    solver: SolverRules | None = None,
+) -> tuple[float, float]:
+    """Resolve the solver settings: explicit values, then ``solver``, then the defaults.
 
     Parameters
     ----------
-    time_limit_s : float or None
-        Seconds per solver call.
-    mip_rel_gap : float or None
-        Relative MIP gap (0 = prove optimality).
+    time_limit_s : float, optional
+        Seconds per solver call; overrides ``solver.time_limit_s``.
+    mip_rel_gap : float, optional
+        Relative MIP gap (0 = prove optimality); overrides ``solver.mip_rel_gap``.
+    solver : SolverRules, optional
+        The ``[solver]`` rules in force (e.g. ``rules.solver``); default
+        :data:`DEFAULT_SOLVER`.
 
     Returns
     -------
     tuple of float
-        ``(time_limit_s, mip_rel_gap)``.
+        ``(time_limit_s, mip_rel_gap)``: seconds and relative gap.
+
+    Raises
+    ------
+    InputError
+        When the time limit is not positive or the gap is negative.
     """
-    if time_limit_s is None or mip_rel_gap is None:
-        rules = load_rules().solver
-        time_limit_s = rules.time_limit_s if time_limit_s is None else time_limit_s
-        mip_rel_gap = rules.mip_rel_gap if mip_rel_gap is None else mip_rel_gap
+    rules = DEFAULT_SOLVER if solver is None else solver
+    time_limit_s = rules.time_limit_s if time_limit_s is None else time_limit_s
+    mip_rel_gap = rules.mip_rel_gap if mip_rel_gap is None else mip_rel_gap
     if not time_limit_s > 0:
         msg = f"time_limit_s must be positive, got {time_limit_s!r}"
         raise InputError(msg, column="time_limit_s")
@@ -321,215 +321,106 @@ def combine_reports(first: SolveReport, second: SolveReport) -> SolveReport:
     )
 
 
-def id_index(ids: Any, name: str) -> pd.Index:
-    """Validate a collection of ids (unique, no missing values) and return it as an index.
+class _Reported(Generic[_T]):
+    """Read-only attribute of a solved model, taken from its solver report.
 
     Parameters
     ----------
-    ids : array-like
-        Identifiers.
-    name : str
-        What they are, for error messages (e.g. ``"demand_ids"``).
-
-    Returns
-    -------
-    pandas.Index
-        The ids in the order given.
+    doc : str
+        Docstring of the attribute.
     """
-    index = pd.Index(list(ids) if not isinstance(ids, pd.Index) else ids)
-    if index.hasnans:
-        msg = f"{name} contains missing ids"
-        raise InputError(msg, column=name)
-    if not index.is_unique:
-        dup = index[index.duplicated()].unique()[:5].tolist()
-        msg = f"{name} contains duplicate ids, e.g. {dup}"
-        raise InputError(msg, column=name)
-    return index
+
+    def __init__(self, doc: str) -> None:
+        self.__doc__ = doc
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, model: None, owner: type | None = None) -> _Reported[_T]: ...
+
+    @overload
+    def __get__(self, model: SolvedModel, owner: type | None = None) -> _T: ...
+
+    def __get__(self, model: SolvedModel | None, owner: type | None = None) -> _T | _Reported[_T]:
+        if model is None:
+            return self
+        value: _T = getattr(model._require(), self.name)
+        return value
+
+    def __set__(self, model: SolvedModel, value: object) -> None:
+        msg = f"{self.name} comes from the solver report and cannot be set"
+        raise AttributeError(msg)
 
 
-def aligned_values(
-    values: Any,
-    index: pd.Index,
-    name: str,
-    *,
-    allow_inf: bool = False,
-    default: float | None = None,
-) -> np.ndarray:
-    """Align per-id numbers (weights, sizes, capacities, costs) with ``index``.
+class SolvedModel:
+    """Base of the optimisation models: the solve call and its report as attributes.
 
-    Parameters
-    ----------
-    values : scalar, Mapping, pandas.Series, array-like or None
-        A scalar for every id; a Mapping or Series keyed by id (every id needed); or an
-        array-like in the order of ``index``.
-    index : pandas.Index
-        The ids.
-    name : str
-        Parameter name, for error messages.
-    allow_inf : bool, default False
-        Accept ``inf`` (e.g. unlimited capacity).
-    default : float, optional
-        Value used when ``values`` is None.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float array aligned with ``index``; finite (unless ``allow_inf``) and non-negative.
-    """
-    if values is None:
-        if default is None:
-            msg = f"{name} is required"
-            raise InputError(msg, column=name)
-        values = default
-    if np.isscalar(values):
-        out = np.full(len(index), float(values))
-    elif isinstance(values, pd.Series | Mapping):
-        series = pd.Series(values) if isinstance(values, Mapping) else values
-        missing = index.difference(series.index)
-        if len(missing):
-            msg = f"{name} has no value for ids {missing[:5].tolist()}"
-            raise InputError(msg, column=name)
-        if not series.index.is_unique:
-            msg = f"{name} has duplicate ids"
-            raise InputError(msg, column=name)
-        out = pd.to_numeric(series.reindex(index), errors="coerce").to_numpy(dtype=float)
-    else:
-        out = pd.to_numeric(pd.Series(np.asarray(values).ravel()), errors="coerce").to_numpy(
-            dtype=float
-        )
-        if len(out) != len(index):
-            msg = f"{name} has {len(out)} values for {len(index)} ids"
-            raise InputError(msg, column=name)
-    bad = np.isnan(out) | (out < 0) | (~np.isfinite(out) & (not allow_inf))
-    if bad.any():
-        first = int(np.flatnonzero(bad)[0])
-        msg = f"{name} must be non-negative numbers, got {out[first]!r} for id {index[first]!r}"
-        raise InputError(msg, row=first + 1, column=name)
-    return out
-
-
-@dataclass(frozen=True)
-class Pairs:
-    """Encoded (demand, candidate, value) pairs.
+    A model implements :meth:`_solve`; :meth:`solve` resolves the solver settings first.
 
     Attributes
     ----------
-    i : numpy.ndarray
-        Demand positions (int64) in the demand index.
-    j : numpy.ndarray
-        Candidate positions (int64) in the candidate index.
-    value : numpy.ndarray
-        The pair value (cost, minutes, metres); ones when none was given.
+    report : SolveReport or None
+        Solver report once solved (None before :meth:`solve`).
+    status, objective, mip_gap, dual_bound, solve_seconds, time_limit_s, mip_rel_gap
+        The report's fields (raise :class:`RuntimeError` before :meth:`solve`).
     """
 
-    i: np.ndarray
-    j: np.ndarray
-    value: np.ndarray
+    report: SolveReport | None = None
 
-    def __len__(self) -> int:
-        return len(self.i)
+    status = _Reported[str](
+        "Solver status: ``optimal``, ``time_limit``, ``infeasible``, ``unbounded``, ``error``."
+    )
+    objective = _Reported[float]("Objective value of the solution, in the model's units and sense.")
+    mip_gap = _Reported[float]("Relative MIP gap reached (0 when proven optimal).")
+    dual_bound = _Reported[float]("Best bound on the optimum proven by the solver.")
+    solve_seconds = _Reported[float]("Wall-clock seconds spent solving.")
+    time_limit_s = _Reported[float]("Time limit in seconds used for each solver call.")
+    mip_rel_gap = _Reported[float]("Relative MIP gap asked for.")
 
-    def subset(self, mask: np.ndarray) -> Pairs:
-        """Pairs where ``mask`` is true."""
-        return Pairs(self.i[mask], self.j[mask], self.value[mask])
+    def _require(self) -> SolveReport:
+        """Return the report, or raise when the model is not solved yet."""
+        if self.report is None:
+            msg = f"{type(self).__name__} is not solved yet: call solve() first"
+            raise RuntimeError(msg)
+        return self.report
 
+    def solve(
+        self,
+        time_limit_s: float | None = None,
+        mip_rel_gap: float | None = None,
+        *,
+        solver: SolverRules | None = None,
+    ) -> Self:
+        """Solve with ``scipy.optimize.milp`` (HiGHS).
 
-def encode_pairs(
-    pairs: pd.DataFrame | sparse.sparray | sparse.spmatrix,
-    demand_index: pd.Index,
-    candidate_index: pd.Index,
-    *,
-    demand_col: str,
-    candidate_col: str,
-    value_col: str | None = None,
-    aggregate: str = "min",
-) -> Pairs:
-    """Turn a pairs table or sparse matrix into integer positions and values.
+        Parameters
+        ----------
+        time_limit_s : float, optional
+            Seconds the solver may run (a two-phase model shares them between its phases);
+            default ``solver.time_limit_s``.
+        mip_rel_gap : float, optional
+            Relative MIP gap at which the solver stops (0 = prove optimality); default
+            ``solver.mip_rel_gap``.
+        solver : SolverRules, optional
+            Rules giving the defaults (e.g. ``rules.solver``); default :data:`DEFAULT_SOLVER`.
 
-    Parameters
-    ----------
-    pairs : pandas.DataFrame or scipy.sparse array/matrix
-        A table with one row per allowed (demand, candidate) pair, or a sparse matrix of
-        shape (n demands, n candidates) in the order of the indexes whose STORED entries
-        (explicit zeros included) are the pairs and whose data are the values.
-    demand_index, candidate_index : pandas.Index
-        Valid ids.
-    demand_col, candidate_col : str
-        Id columns of a table.
-    value_col : str, optional
-        Value column of a table (cost, minutes...). Without it every value is 1.
-    aggregate : {"min"}, default "min"
-        Duplicate pairs keep their smallest value.
+        Returns
+        -------
+        Self
+            ``self``, with the results as attributes.
 
-    Returns
-    -------
-    Pairs
-        Deduplicated pairs, sorted by demand then candidate.
-    """
-    if sparse.issparse(pairs):
-        coo = sparse.coo_array(pairs)
-        if coo.shape != (len(demand_index), len(candidate_index)):
-            msg = (
-                f"pairs matrix has shape {coo.shape}, expected "
-                f"({len(demand_index)}, {len(candidate_index)})"
-            )
-            raise InputError(msg)
-        i = np.asarray(coo.row, dtype=np.int64)
-        j = np.asarray(coo.col, dtype=np.int64)
-        value = np.asarray(coo.data, dtype=float) if value_col is not None else np.ones(len(i))
-    elif isinstance(pairs, pd.DataFrame):
-        needed = [demand_col, candidate_col] + ([value_col] if value_col else [])
-        for col in needed:
-            if col not in pairs.columns:
-                msg = f"pairs table has no column '{col}'"
-                raise InputError(msg, column=col)
-        i = demand_index.get_indexer(pairs[demand_col])
-        j = candidate_index.get_indexer(pairs[candidate_col])
-        for codes, col in ((i, demand_col), (j, candidate_col)):
-            if (codes < 0).any():
-                row = int(np.flatnonzero(codes < 0)[0])
-                msg = f"pairs refer to unknown id {pairs[col].iloc[row]!r}"
-                raise InputError(msg, row=row + 1, column=col)
-        if value_col is not None:
-            value = pd.to_numeric(pairs[value_col], errors="coerce").to_numpy(dtype=float)
-        else:
-            value = np.ones(len(i))
-        i = i.astype(np.int64)
-        j = j.astype(np.int64)
-    else:
-        msg = f"pairs must be a DataFrame or a scipy.sparse matrix, got {type(pairs).__name__}"
-        raise InputError(msg)
-    bad = ~np.isfinite(value) | (value < 0)
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        msg = f"pair values must be finite and non-negative, got {value[row]!r}"
-        raise InputError(msg, row=row + 1, column=value_col)
-    if aggregate != "min":
-        msg = f"unknown aggregate {aggregate!r}"
-        raise InputError(msg)
-    # Sort by (demand, candidate, value) and keep the first of each pair: the smallest value.
-    order = np.lexsort((value, j, i))
-    i, j, value = i[order], j[order], value[order]
-    keep = np.ones(len(i), dtype=bool)
-    keep[1:] = (i[1:] != i[:-1]) | (j[1:] != j[:-1])
-    return Pairs(i[keep], j[keep], value[keep])
+        Raises
+        ------
+        InputError
+            Settings out of range (see :func:`solver_settings`).
+        SolverError
+            No feasible solution found.
+        """
+        self._solve(*solver_settings(time_limit_s, mip_rel_gap, solver))
+        return self
 
-
-def incidence(rows: np.ndarray, cols: np.ndarray, data: np.ndarray, shape: tuple[int, int]) -> Any:
-    """Build a CSR array from coordinates (duplicates summed).
-
-    Parameters
-    ----------
-    rows, cols : numpy.ndarray
-        Row and column positions.
-    data : numpy.ndarray
-        Values.
-    shape : tuple of int
-        Array shape.
-
-    Returns
-    -------
-    scipy.sparse.csr_array
-        The sparse array.
-    """
-    return sparse.csr_array((data, (rows, cols)), shape=shape)
+    def _solve(self, time_limit_s: float, mip_rel_gap: float) -> None:
+        """Solve with resolved settings and store the results (provided by each model)."""
+        raise NotImplementedError

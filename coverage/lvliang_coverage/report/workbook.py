@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -85,6 +86,61 @@ def write_ledger(
     out = Path(path)
     wb.save(out)
     return out
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """A ledger (台账) ready to write: rows with their final headers, a summary, more sheets.
+
+    Attributes
+    ----------
+    name : str
+        File stem, e.g. ``"clinic_ledger"`` (gives ``clinic_ledger.xlsx`` and ``.csv``).
+    rows : DataFrame
+        Ledger rows with the final (e.g. Chinese) headers.
+    summary : DataFrame
+        The summary table (first sheet).
+    county_col : str
+        Column of ``rows`` that splits the rows into one sheet per county.
+    summary_title : str
+        Title of the summary sheet.
+    extra_sheets : sequence of (title, DataFrame)
+        More sheets after the summary.
+    """
+
+    name: str
+    rows: pd.DataFrame
+    summary: pd.DataFrame
+    county_col: str
+    summary_title: str = "汇总"
+    extra_sheets: Sequence[tuple[str, pd.DataFrame]] = field(default_factory=tuple)
+
+
+def write_ledger_files(ledger: Ledger, folder: str | Path) -> list[Path]:
+    """Write ``<name>.xlsx`` (summary, extra sheets, one sheet per county) and ``<name>.csv``.
+
+    Parameters
+    ----------
+    ledger : Ledger
+        The ledger.
+    folder : str or Path
+        Folder to write into.
+
+    Returns
+    -------
+    list of Path
+        The workbook and its CSV twin.
+    """
+    out = Path(folder)
+    xlsx = write_ledger(
+        ledger.rows,
+        ledger.summary,
+        out / f"{ledger.name}.xlsx",
+        county_col=ledger.county_col,
+        summary_title=ledger.summary_title,
+        extra_sheets=ledger.extra_sheets,
+    )
+    return [xlsx, write_csv(ledger.rows, out / f"{ledger.name}.csv")]
 
 
 def headed_table(headers: Sequence[str], values: Sequence[object]) -> pd.DataFrame:

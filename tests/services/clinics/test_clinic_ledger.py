@@ -4,11 +4,11 @@ from netfixtures import point_rows, road_graph
 from openpyxl import load_workbook
 
 from lvliang_coverage.network.routing import TravelNetwork
+from lvliang_coverage.report.workbook import Ledger, write_ledger_files
 from lvliang_coverage.services.clinics.check import check_compliance
 from lvliang_coverage.services.clinics.ledger import (
     clinic_ledger,
     ledger_summary,
-    write_clinic_ledger,
 )
 from lvliang_coverage.services.clinics.plan import plan_clinics
 
@@ -78,7 +78,9 @@ def test_ledger_rows_and_workbook(tmp_path):
     assert rows.set_index("村").loc["村b", "问题"] == "超出2.5公里服务半径；30分钟内无法到达"
 
     summary = ledger_summary(table, "walk")
-    files = write_clinic_ledger(rows, summary, tmp_path)
+    ledger = Ledger("clinic_ledger", rows, summary, county_col="县")
+    files = write_ledger_files(ledger, tmp_path)
+    assert [f.name for f in files] == ["clinic_ledger.xlsx", "clinic_ledger.csv"]
     wb = load_workbook(files[0])
     assert wb.sheetnames == ["汇总", "乙县", "甲县"]
     assert [c.value for c in wb["甲县"][1]] == ZH_HEADERS

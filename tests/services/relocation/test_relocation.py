@@ -17,15 +17,13 @@ from typer.testing import CliRunner
 from lvliang_coverage import load_rules
 from lvliang_coverage.errors import InputError
 from lvliang_coverage.network.routing import TravelNetwork
-from lvliang_coverage.services.clinics.ledger import MODE_LABELS
-from lvliang_coverage.services.relocation.analysis import (
-    EVALUATION_COLUMNS,
-    evaluate_sites,
-    plan_relocation,
-)
-from lvliang_coverage.services.relocation.cli import relocation_app
-from lvliang_coverage.services.relocation.job import relocation_plan
+from lvliang_coverage.report.vocabulary import mode_name
+from lvliang_coverage.services.relocation.analysis import plan_relocation
+from lvliang_coverage.services.relocation.cli import app as relocation_app
+from lvliang_coverage.services.relocation.evaluation import EVALUATION_COLUMNS, evaluate_sites
 from lvliang_coverage.services.relocation.ledger import SITE_HEADERS
+from lvliang_coverage.services.relocation.service import SERVICE
+from lvliang_coverage.services.runner import run_task
 from lvliang_coverage.study import Study
 
 KM = 1000.0
@@ -362,7 +360,7 @@ def test_assignment_optimal_against_brute_force(seed):
     assert len(plan.assignment) + len(plan.unassigned) == len(villages)
 
 
-# ---------------------------------------------------------------- job, ledger, bad input
+# ---------------------------------------------------------------- task, ledger, bad input
 def small_study(assign_case, services_case, rules=None):
     graph, villages, sites = assign_case
     _, _, facilities, _ = services_case
@@ -378,8 +376,9 @@ def small_study(assign_case, services_case, rules=None):
 
 def test_ledger_headers_and_units(assign_case, services_case, tmp_path):
     study = small_study(assign_case, services_case)
-    plan, files = relocation_plan(study, tmp_path / "out", maps=False)
-    names = {f.name for f in files}
+    run = run_task(SERVICE, study, "plan", tmp_path / "out", maps=False)
+    plan = run.result.plan
+    names = {f.name for f in run.files}
     assert {
         "relocation_sites.csv",
         "relocation_assignment.csv",
@@ -393,7 +392,7 @@ def test_ledger_headers_and_units(assign_case, services_case, tmp_path):
     assert set(wb.sheetnames[3:]) == set(plan.sites["county"])
     ws = wb["甲县"]
     header = [c.value for c in ws[1]]
-    mode = MODE_LABELS["zh"]["walk"]
+    mode = mode_name("walk", "zh")
     assert header == [h.format(mode=mode) for h in SITE_HEADERS["zh"]]
     assert "至扶贫车间/农业基地/加工车间(分钟，步行)" in header
     row = dict(zip(header, [c.value for c in ws[2]], strict=True))
@@ -413,7 +412,7 @@ def test_ledger_headers_and_units(assign_case, services_case, tmp_path):
 
 def test_english_ledger(assign_case, services_case, tmp_path):
     study = small_study(assign_case, services_case)
-    relocation_plan(study, tmp_path / "en", lang="en", maps=False)
+    run_task(SERVICE, study, "plan", tmp_path / "en", lang="en", maps=False)
     wb = openpyxl.load_workbook(tmp_path / "en" / "relocation_ledger.xlsx")
     assert wb.sheetnames[:3] == ["Summary", "Assignment", "Unassigned"]
     header = [c.value for c in wb["甲县"][1]]
@@ -423,7 +422,7 @@ def test_english_ledger(assign_case, services_case, tmp_path):
 
 def test_map_lists_missing_services(assign_case, services_case, tmp_path):
     study = small_study(assign_case, services_case)
-    _, files = relocation_plan(study, tmp_path / "out", maps_dir=tmp_path / "maps")
+    files = run_task(SERVICE, study, "plan", tmp_path / "out", maps_dir=tmp_path / "maps").files
     html = (tmp_path / "maps" / "relocation_plan.html").read_text(encoding="utf-8")
     assert "缺少的服务" in html
     # A has every service within reach; B (km 6) only the health centre; C none
@@ -444,7 +443,8 @@ def test_no_movers_and_no_facilities(tmp_path):
         rules=walk_rules(),
         _graph=graph,
     )
-    plan, _ = relocation_plan(study, tmp_path / "out", lang="en", maps_dir=tmp_path / "maps")
+    run = run_task(SERVICE, study, "plan", tmp_path / "out", lang="en", maps_dir=tmp_path / "maps")
+    plan = run.result.plan
     assert plan.assignment.empty
     assert plan.unassigned.empty
     assert plan.summary()["relocating_villages"] == 0
@@ -455,12 +455,12 @@ def test_no_movers_and_no_facilities(tmp_path):
     assert (tmp_path / "maps" / "relocation_plan.html").is_file()
 
 
-def test_job_without_sites_writes_nothing(assign_case, services_case, tmp_path):
+def test_task_without_sites_writes_nothing(assign_case, services_case, tmp_path):
     study = small_study(assign_case, services_case)
     study.sites = None
     out = tmp_path / "never"
     with pytest.raises(InputError, match="sites"):
-        relocation_plan(study, out)
+        run_task(SERVICE, study, "plan", out)
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []
 
@@ -499,7 +499,7 @@ def user_files(tmp_path):
 
 def cli():
     app = typer.Typer()
-    app.add_typer(relocation_app, name="relocation")
+    app.add_typer(relocation_app, name="relocation")  # as ``lvliang-coverage`` mounts it
     return app
 
 

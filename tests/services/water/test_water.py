@@ -17,10 +17,13 @@ from typer.testing import CliRunner
 from lvliang_coverage import load_rules
 from lvliang_coverage.errors import InputError
 from lvliang_coverage.network.routing import TravelNetwork
-from lvliang_coverage.services.water.analysis import plan_water, supply_pairs, unsafe_villages
-from lvliang_coverage.services.water.cli import water_app
-from lvliang_coverage.services.water.job import WATER_FILES, water_site
-from lvliang_coverage.services.water.ledger import HEADERS, write_water_ledger
+from lvliang_coverage.services.runner import run_task
+from lvliang_coverage.services.water.cli import app as water_app
+from lvliang_coverage.services.water.demand import unsafe_villages
+from lvliang_coverage.services.water.ledger import HEADERS, WATER_FILES, write_water_ledger
+from lvliang_coverage.services.water.pairs import supply_pairs
+from lvliang_coverage.services.water.plan import plan_water
+from lvliang_coverage.services.water.service import SERVICE
 from lvliang_coverage.study import Study
 
 # policy numbers (吕政办发〔2019〕41号), written out here as the independent oracle
@@ -70,6 +73,12 @@ def sources(rows):
 
 def network(nodes=LINE, edges=LINE_EDGES, rules=None):
     return TravelNetwork.from_graph(road_graph(nodes, edges), mode="walk", rules=rules)
+
+
+def water_site(study, out_dir, **options):
+    """Run the ``site`` task as the command does; give the plan and the files written."""
+    run = run_task(SERVICE, study, "site", out_dir, **options)
+    return run.result.plan, run.files
 
 
 def pair_cost(w, pipe_m, head_m, population, households):
@@ -452,9 +461,9 @@ def test_command_bad_file_exits_2_and_writes_nothing(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def default_run(tmp_path_factory):
+def default_run(tmp_path_factory, default_study):
     out = tmp_path_factory.mktemp("water")
-    plan, files = water_site(Study.default(), out, maps=False)
+    plan, files = water_site(default_study, out, maps=False)
     return plan, files, out
 
 

@@ -2,33 +2,33 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
 from lvliang_coverage.config import Rules, load_rules
-from lvliang_coverage.report.workbook import headed_table, write_csv, write_ledger
+from lvliang_coverage.report.vocabulary import (
+    LIST_SEPARATOR,
+    Terms,
+    city_label,
+    codes_text,
+    mode_name,
+    text,
+    yes_no,
+)
+from lvliang_coverage.report.workbook import Ledger, headed_table
+from lvliang_coverage.services.clinics.analysis import ClinicCheckResult
 from lvliang_coverage.services.clinics.plan import ClinicPlan
 
-MODE_LABELS = {
-    "zh": {"walk": "步行", "motorcycle": "摩托车/电动三轮", "car": "汽车"},
-    "en": {"walk": "walking", "motorcycle": "motorcycle", "car": "car"},
-}
-REASON_LABELS = {
-    "zh": {
-        "unreachable": "路网不可达",
-        "off_network": "不在路网上（离路过远）",
-        "too_far": "超出2.5公里服务半径",
-        "too_slow": "30分钟内无法到达",
-    },
-    "en": {
-        "unreachable": "unreachable by road",
-        "off_network": "off the road network",
-        "too_far": "beyond the service radius",
-        "too_slow": "not within the time limit",
-    },
-}
+REASON_TEXT = Terms(
+    {
+        "unreachable": ("路网不可达", "unreachable by road"),
+        "off_network": ("不在路网上（离路过远）", "off the road network"),
+        "too_far": ("超出2.5公里服务半径", "beyond the service radius"),
+        "too_slow": ("30分钟内无法到达", "not within the time limit"),
+    }
+)
+"""Texts of the article-7 reason codes (:data:`lvliang_coverage.services.access.REASONS`)."""
+
 HEADERS = {
     "zh": [
         "县",
@@ -61,7 +61,6 @@ HEADERS = {
         "Deadline",
     ],
 }
-_YES_NO = {"zh": ("是", "否"), "en": ("yes", "no")}
 _FIX = {
     "zh": {
         "new": "邻村共建：纳入新建中心村卫生室「{site}」服务范围（{min:.0f}分钟）",
@@ -80,14 +79,6 @@ _FIX = {
         "none": "Share a neighbouring clinic (run 'clinics plan' for a proposal)",
     },
 }
-
-
-def _reason_text(codes: pd.Series, lang: str) -> pd.Series:
-    labels = REASON_LABELS[lang]
-    sep = "；" if lang == "zh" else "; "
-    return codes.fillna("").map(
-        lambda s: sep.join(labels[c] for c in s.split(";") if c) if s else ""
-    )
 
 
 def _fixes(rows: pd.DataFrame, plan: ClinicPlan | None, lang: str) -> np.ndarray:
@@ -153,9 +144,7 @@ def clinic_ledger(
     rows = rows.sort_values(["county", "township", "village_id"]).reset_index(drop=True)
     names = clinics.set_index("facility_id")["name"] if "name" in clinics else pd.Series()
     clinic_name = rows["nearest_clinic_id"].map(names).fillna(rows["nearest_clinic_id"])
-    yes, no = _YES_NO[lang]
-    headers = [h.format(mode=MODE_LABELS[lang].get(mode, mode)) for h in HEADERS[lang]]
-    sep = "、" if lang == "zh" else ", "
+    headers = [h.format(mode=mode_name(mode, lang)) for h in HEADERS[lang]]
     values = [
         rows["county"],
         rows["township"],
@@ -165,10 +154,10 @@ def clinic_ledger(
         rows["euclid_km"].round(2),
         rows["network_km"].round(2),
         rows["travel_min"].round(1),
-        np.where(rows["compliant"], yes, no),
-        _reason_text(rows["reason"], lang),
+        yes_no(rows["compliant"], lang),
+        codes_text(rows["reason"], REASON_TEXT, lang),
         _fixes(rows, plan, lang),
-        sep.join(rules.clinic.responsible_units),
+        LIST_SEPARATOR[lang].join(rules.clinic.responsible_units),
         rules.clinic.deadline,
     ]
     return headed_table(headers, values)
@@ -206,7 +195,7 @@ def ledger_summary(table: pd.DataFrame, mode: str, lang: str = "zh") -> pd.DataF
         .fillna(0)
         .astype(int)
     )
-    per.loc["全市" if lang == "zh" else "City"] = per.sum()
+    per.loc[city_label(lang)] = per.sum()
     per["small_fail"] = per["small"] - per["small_ok"]
     names = {
         "zh": ["县", "村数", "200人以下村", "其常住人口", "达标", "未达标", "台账条目"],
@@ -227,43 +216,53 @@ def ledger_summary(table: pd.DataFrame, mode: str, lang: str = "zh") -> pd.DataF
     return out
 
 
-def write_clinic_ledger(
-    rows: pd.DataFrame,
-    summary: pd.DataFrame,
-    out_dir: str | Path,
-    *,
-    lang: str = "zh",
-    extra_sheets: list[tuple[str, pd.DataFrame]] | None = None,
-) -> list[Path]:
-    """Write ``clinic_ledger.xlsx`` (summary + one sheet per county) and ``clinic_ledger.csv``.
+STAFFING_HEADERS = {
+    "zh": ["县", "乡镇", "常住人口", "应配医生", "现有医生", "缺口"],
+    "en": ["County", "Township", "Residents", "Doctors required", "Doctors now", "Shortfall"],
+}
+"""Headers of the township-doctor sheet (article 8)."""
+
+
+def staffing_sheet(townships: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """Township doctors (article 8) with headers in ``lang``."""
+    out = townships.copy()
+    out.columns = STAFFING_HEADERS[lang]
+    return out
+
+
+def check_ledger(result: ClinicCheckResult, lang: str = "zh") -> Ledger:
+    """Build the clinic ledger of a check: summary, township doctors, a sheet per county.
 
     Parameters
     ----------
-    rows : DataFrame
-        Output of :func:`clinic_ledger`.
-    summary : DataFrame
-        Output of :func:`ledger_summary`.
-    out_dir : str or Path
-        Folder to write into.
+    result : ClinicCheckResult
+        A check (its plan, when it has one, gives the fixes proposed).
     lang : {"zh", "en"}
-        Language of the sheet titles.
-    extra_sheets : list of (title, DataFrame), optional
-        More sheets after the summary (e.g. township doctors).
+        Language of headers and texts.
 
     Returns
     -------
-    list of Path
-        The files written.
+    Ledger
+        ``clinic_ledger.xlsx`` and ``clinic_ledger.csv``.
     """
-    out = Path(out_dir)
-    county = rows.columns[0]
-    title = "汇总" if lang == "zh" else "Summary"
-    xlsx = write_ledger(
-        rows,
-        summary,
-        out / "clinic_ledger.xlsx",
-        county_col=county,
-        summary_title=title,
-        extra_sheets=extra_sheets or [],
+    rows = clinic_ledger(
+        result.table,
+        result.care,
+        plan=result.plan,
+        mode=result.mode,
+        rules=result.study.rules,
+        lang=lang,
     )
-    return [xlsx, write_csv(rows, out / "clinic_ledger.csv")]
+    return Ledger(
+        name="clinic_ledger",
+        rows=rows,
+        summary=ledger_summary(result.table, result.mode, lang),
+        county_col=str(rows.columns[0]),
+        summary_title=text("summary", lang),
+        extra_sheets=(
+            (
+                "乡镇卫生院医生" if lang == "zh" else "Township doctors",
+                staffing_sheet(result.townships, lang),
+            ),
+        ),
+    )

@@ -6,8 +6,8 @@ import geopandas as gpd
 import pandas as pd
 
 from lvliang_coverage.maps.context import context_map
-from lvliang_coverage.maps.core import CoverageMap
-from lvliang_coverage.services.clinics.ledger import MODE_LABELS
+from lvliang_coverage.maps.coverage_map import CoverageMap
+from lvliang_coverage.report.vocabulary import mode_name
 from lvliang_coverage.services.clinics.plan import ClinicPlan
 from lvliang_coverage.study import Study
 
@@ -94,7 +94,7 @@ def compliance_map(
     lang : {"zh", "en"}
         Label language.
     basemap : str
-        Base map (see :class:`lvliang_coverage.maps.core.CoverageMap`).
+        Base map (see :class:`lvliang_coverage.maps.coverage_map.CoverageMap`).
 
     Returns
     -------
@@ -105,7 +105,7 @@ def compliance_map(
     m = context_map(study, t["check_title"], lang, basemap)
     if service_areas is not None and not service_areas.empty:
         mode = str(table["mode"].iloc[0]) if len(table) else ""
-        mode = MODE_LABELS[lang].get(mode, mode)
+        mode = mode_name(mode, lang)
         name = t["iso"].format(m=float(service_areas["minutes"].max()), mode=mode)
         m.add_isochrones(service_areas, name=name, show=False)
     m.add_circles(clinics, radius_m, name=t["circles"], tooltip_col="name", show=False)

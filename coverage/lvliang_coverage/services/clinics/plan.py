@@ -9,12 +9,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from lvliang_coverage.codes import join_codes
 from lvliang_coverage.config import Rules, load_rules
 from lvliang_coverage.errors import InputError
 from lvliang_coverage.inputs.projection import STORAGE_CRS, metric_crs_of
 from lvliang_coverage.network.distance import metric_xy, nearest_m, pair_distances_m
-from lvliang_coverage.optimise.siting import LSCP, AssignmentResult, assign, coverage_curve
-from lvliang_coverage.services.clinics.check import Router, join_codes
+from lvliang_coverage.optimise.assignment import AssignmentResult, assign
+from lvliang_coverage.optimise.covering import LSCP, coverage_curve
+from lvliang_coverage.services.access import Router
 
 SITE_COLUMNS = ["site_id", "name", "county", "township", "kind", "village_id", "geometry"]
 """Columns of the site layer: ``kind`` is ``"existing"`` (a clinic) or ``"candidate"``."""
@@ -348,7 +350,7 @@ def plan_clinics(
     ids = demand["village_id"].tolist()
     existing = sites.loc[sites["kind"] == "existing", "site_id"].tolist()
     lscp = LSCP.from_pairs(pairs, ids, sites["site_id"].tolist(), existing=existing).solve(
-        time_limit_s, mip_rel_gap
+        time_limit_s, mip_rel_gap, solver=rules.solver
     )
     weights = demand.set_index("village_id")["population"]
     curve = coverage_curve(
@@ -360,6 +362,7 @@ def plan_clinics(
         existing=existing,
         time_limit_s=time_limit_s,
         mip_rel_gap=mip_rel_gap,
+        solver=rules.solver,
     )
     minutes = pairs.assign(minutes=pairs["time_s"] / 60.0)
     assignment = assign(
@@ -371,6 +374,7 @@ def plan_clinics(
         cost_col="minutes",
         time_limit_s=time_limit_s,
         mip_rel_gap=mip_rel_gap,
+        solver=rules.solver,
     )
     demand = demand.assign(off_network=net.snap(demand)["off_network"].to_numpy(bool))
     uncoverable = _uncoverable(demand, lscp.uncoverable, sites, net, rules)

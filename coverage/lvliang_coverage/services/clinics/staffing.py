@@ -72,9 +72,9 @@ def township_staffing(
         return table[TOWNSHIP_COLUMNS].sort_values(["county", "township"]).reset_index(drop=True)
     staff = (
         health_centres.assign(doctors=pd.to_numeric(health_centres["doctors"]).fillna(0))
-        .groupby(["county", "township"], as_index=False)["doctors"]
+        .groupby(["county", "township"])["doctors"]
         .sum()
-        .rename(columns={"doctors": "current_doctors"})
+        .reset_index(name="current_doctors")
     )
     table = pop.merge(staff, on=["county", "township"], how="left")
     table["current_doctors"] = table["current_doctors"].fillna(0).astype(int)

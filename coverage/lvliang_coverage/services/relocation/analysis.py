@@ -1,4 +1,4 @@
-"""Articles 15-17 resettlement: site service evaluation and assignment of relocating villages."""
+"""Articles 15-17 resettlement: assignment of relocating villages to sites, and the result."""
 
 from __future__ import annotations
 
@@ -15,159 +15,25 @@ from lvliang_coverage.config import Rules, load_rules
 from lvliang_coverage.errors import InputError
 from lvliang_coverage.inputs.projection import STORAGE_CRS
 from lvliang_coverage.network.routing import TravelNetwork
-from lvliang_coverage.optimise.siting import CapacitatedAssignment
+from lvliang_coverage.optimise.assignment import CapacitatedAssignment
+from lvliang_coverage.services.relocation.evaluation import SERVICES, evaluate_sites
+from lvliang_coverage.study import Study
 
-SERVICES = ("clinic", "health_centre", "school", "workshop", "industrial_park")
-"""Services every resettlement site needs nearby (article 16), as facility kinds."""
-
-SERVICE_LABELS = {
-    "zh": {
-        "clinic": "村卫生室",
-        "health_centre": "乡镇卫生院",
-        "school": "学校",
-        "workshop": "扶贫车间/农业基地/加工车间",
-        "industrial_park": "产业园区",
-    },
-    "en": {
-        "clinic": "village clinic",
-        "health_centre": "township health centre",
-        "school": "school",
-        "workshop": "poverty workshop / agri base",
-        "industrial_park": "industrial park",
-    },
-}
-"""User-facing names of the services."""
+__all__ = [
+    "SERVICES",
+    "UNASSIGNED_REASONS",
+    "RelocationPlan",
+    "RelocationResult",
+    "commute_pairs",
+    "evaluate_sites",
+    "plan_relocation",
+    "run_plan",
+]
 
 UNASSIGNED_REASONS = ("no_pair", "beyond_commute", "other_county", "too_large", "capacity")
 """Why a relocating village got no site (see :class:`~.siting.CapacitatedAssignment`):
 no site reachable by road, every site beyond the commute limit, sites within the limit all in
 another county, more households than any allowed site has room for, room taken by others."""
-
-EVALUATION_COLUMNS = [
-    "site_id",
-    "name",
-    "county",
-    "township",
-    "capacity_households",
-    "occupied_households",
-    "remaining_households",
-    "mode",
-    *[f"{s}_{part}" for s in SERVICES for part in ("id", "min", "ok")],
-    "services_met",
-    "service_score",
-    "passes",
-    "missing",
-    "missing_required",
-    "off_network",
-]
-"""Columns of :func:`evaluate_sites` (then ``geometry``)."""
-
-
-def _check_services(rules: Rules) -> tuple[str, ...]:
-    """Return the optional services of the rules, checked against :data:`SERVICES`."""
-    optional = tuple(rules.relocation.optional_services)
-    unknown = [s for s in optional if s not in SERVICES]
-    if unknown:
-        msg = f"relocation.optional_services has unknown services {unknown}; use {SERVICES}"
-        raise InputError(msg, column="relocation.optional_services")
-    return optional
-
-
-def _join_codes(flags: dict[str, np.ndarray], n: int) -> np.ndarray:
-    """Join the names of the True flags per row with ``;`` (empty string when none)."""
-    out = np.full(n, "", dtype=object)
-    for code, flag in flags.items():
-        sep = np.where(out == "", "", ";")
-        out = np.where(flag, out + sep + code, out)
-    return out
-
-
-def evaluate_sites(
-    sites: gpd.GeoDataFrame,
-    facilities: gpd.GeoDataFrame,
-    net: TravelNetwork,
-    rules: Rules | None = None,
-) -> gpd.GeoDataFrame:
-    """Article-16 services of every resettlement site: travel times, pass/fail, what is missing.
-
-    For each service of :data:`SERVICES` the fastest facility of that ``kind`` is found by
-    travel time FROM the site (where the movers live) TO the facility, in the network's mode.
-    A service is met when that time is within ``relocation.max_minutes_<service>`` (30 min to
-    a clinic, school or workshop and 60 min to a health centre or industrial park by default).
-    A site passes when every service not in ``relocation.optional_services`` is met (the
-    industrial park is required only "where conditions allow", 有条件的).
-
-    Parameters
-    ----------
-    sites : GeoDataFrame
-        Resettlement sites (``site_id``, ``name``, ``county``, ``township``,
-        ``capacity_households``, ``occupied_households``), points in any CRS.
-    facilities : GeoDataFrame
-        Facilities with ``facility_id`` and ``kind``, points in any CRS. A kind with no
-        facility leaves that service unmet at every site.
-    net : TravelNetwork
-        Road network of the deciding mode.
-    rules : Rules, optional
-        Rules in force.
-
-    Returns
-    -------
-    GeoDataFrame
-        One row per site, :data:`EVALUATION_COLUMNS` then ``geometry`` (EPSG:4326).
-        ``<service>_min`` is in minutes (NaN when no facility of the kind is reachable);
-        ``services_met`` counts services met; ``service_score`` is the share met in points
-        (0-100); ``missing`` and ``missing_required`` list service codes joined by ``;``;
-        capacities in households.
-
-    Raises
-    ------
-    InputError
-        When ``facilities`` has no ``kind`` column or the rules name unknown services.
-    """
-    rules = rules or load_rules()
-    optional = _check_services(rules)
-    if "kind" not in facilities.columns:
-        msg = "facility layer has no column 'kind'"
-        raise InputError(msg, column="kind")
-    n = len(sites)
-    cap = sites["capacity_households"].to_numpy(dtype=float)
-    occ = sites["occupied_households"].to_numpy(dtype=float)
-    out: dict[str, Any] = {
-        "site_id": sites["site_id"].to_numpy(),
-        "name": sites["name"].to_numpy(),
-        "county": sites["county"].to_numpy(),
-        "township": sites["township"].to_numpy(),
-        "capacity_households": cap.astype(np.int64),
-        "occupied_households": occ.astype(np.int64),
-        "remaining_households": np.maximum(cap - occ, 0).astype(np.int64),
-        "mode": net.mode,
-    }
-    met: dict[str, np.ndarray] = {}
-    off = np.zeros(n, dtype=bool)
-    for service in SERVICES:
-        fac = facilities[facilities["kind"] == service].reset_index(drop=True)
-        near = net.nearest(sites, fac, id_col="facility_id")
-        minutes = near["time_s"].to_numpy(dtype=float) / 60.0
-        ok = np.isfinite(minutes) & (minutes <= rules.relocation.max_minutes(service))
-        out[f"{service}_id"] = near["facility_id"].to_numpy(dtype=object)
-        out[f"{service}_min"] = minutes
-        out[f"{service}_ok"] = ok
-        met[service] = ok
-        off = near["off_network"].to_numpy(dtype=bool)
-    count = np.sum([met[s] for s in SERVICES], axis=0).astype(np.int64) if n else np.zeros(0)
-    required = [s for s in SERVICES if s not in optional]
-    passes = np.all([met[s] for s in required], axis=0) if required else np.ones(n, dtype=bool)
-    out["services_met"] = count
-    out["service_score"] = np.round(100.0 * count / len(SERVICES), 1)
-    out["passes"] = np.asarray(passes, dtype=bool)
-    out["missing"] = _join_codes({s: ~met[s] for s in SERVICES}, n)
-    out["missing_required"] = _join_codes({s: ~met[s] for s in required}, n)
-    out["off_network"] = off
-    return gpd.GeoDataFrame(
-        pd.DataFrame(out)[EVALUATION_COLUMNS],
-        geometry=sites.geometry.to_crs(STORAGE_CRS).to_numpy(),
-        crs=STORAGE_CRS,
-    )
 
 
 def commute_pairs(
@@ -408,10 +274,7 @@ def plan_relocation(
         village_group=movers["county"].to_numpy(dtype=object),
         site_group=sites["county"].to_numpy(dtype=object),
         same_group=same,
-    ).solve(
-        time_limit_s=rules.solver.time_limit_s if time_limit_s is None else time_limit_s,
-        mip_rel_gap=rules.solver.mip_rel_gap,
-    )
+    ).solve(time_limit_s=time_limit_s, solver=rules.solver)
     info = movers.set_index("village_id")[["name", "county", "township"]]
     site_info = sites.set_index("site_id")[["name", "county"]]
     a = model.assignment
@@ -482,3 +345,91 @@ def plan_relocation(
         max_commute_min=limit,
         rules=rules,
     )
+
+
+@dataclass
+class RelocationResult:
+    """A resettlement plan (site evaluation and assignment of movers) as a service result.
+
+    Attributes
+    ----------
+    plan : RelocationPlan
+        The solved plan.
+    task : str
+        ``"plan"``.
+    """
+
+    plan: RelocationPlan
+    task: str = "plan"
+
+    def site_table(self) -> pd.DataFrame:
+        """Site evaluation as a plain table with ``lon``/``lat`` (WGS84 degrees)."""
+        s = self.plan.sites
+        return pd.DataFrame(s.drop(columns="geometry")).assign(lon=s.geometry.x, lat=s.geometry.y)
+
+    def tables(self) -> dict[str, Any]:
+        """Files of the plan: services per site, assignment, unassigned villages, JSON."""
+        return {
+            "relocation_sites.csv": self.site_table(),
+            "relocation_assignment.csv": self.plan.assignment,
+            "relocation_unassigned.csv": self.plan.unassigned,
+            "relocation_plan.json": self.summary(),
+        }
+
+    def summary(self) -> dict[str, object]:
+        """Headline figures and the solver report of the plan."""
+        return self.plan.summary()
+
+
+def run_plan(
+    study: Study,
+    rules: Rules,
+    *,
+    mode: str | None = None,
+    same_county: bool | None = None,
+    max_commute_min: float | None = None,
+    time_limit_s: float | None = None,
+) -> RelocationResult:
+    """Evaluate a study's resettlement sites (article 16) and assign relocating villages (15).
+
+    Parameters
+    ----------
+    study : Study
+        Inputs; ``study.sites`` must hold the resettlement sites.
+    rules : Rules
+        Rules in force.
+    mode : str, optional
+        Travel mode (default ``relocation.mode``, motorcycle).
+    same_county, max_commute_min, time_limit_s : optional
+        Overrides of :func:`plan_relocation` (county rule, commute limit in minutes, solver
+        time limit in seconds).
+
+    Returns
+    -------
+    RelocationResult
+        The plan.
+
+    Raises
+    ------
+    InputError
+        When the study has no sites, or on any invalid input.
+    """
+    if study.sites is None:
+        msg = "the study has no resettlement sites: give --sites FILE"
+        raise InputError(msg, column="sites")
+    net = study.network(mode or rules.relocation.mode)
+    study.progress(
+        f"评估{len(study.sites)}个安置点并安置搬迁村 / evaluating {len(study.sites)} sites, "
+        "assigning relocating villages"
+    )
+    plan = plan_relocation(
+        study.villages,
+        study.sites,
+        study.of_kind(*SERVICES),
+        net,
+        rules=rules,
+        same_county=same_county,
+        max_commute_min=max_commute_min,
+        time_limit_s=time_limit_s,
+    )
+    return RelocationResult(plan)

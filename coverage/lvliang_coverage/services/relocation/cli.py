@@ -1,4 +1,4 @@
-"""Command-line group ``relocation``: resettlement sites and relocating villages (第15-17条)."""
+"""Command group ``relocation``: resettlement sites and relocating villages (第15-17条)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from lvliang_coverage.console import (
     DemOpt,
     FacilitiesOpt,
     LangOpt,
+    MapsDirOpt,
     NoMapsOpt,
     OutOpt,
     Progress,
@@ -23,18 +24,25 @@ from lvliang_coverage.console import (
     VillagesOpt,
     errors_to_exit_codes,
     print_files,
-    print_summary,
+    print_headlines,
     rules_from,
     study_from_options,
 )
+from lvliang_coverage.services.relocation.service import SERVICE
 
-relocation_app = typer.Typer(
+app = typer.Typer(
     help="易地扶贫搬迁安置点（第15-17条）/ resettlement sites (articles 15-17).",
     no_args_is_help=True,
 )
 
 
-@relocation_app.command("plan")
+@app.callback()
+def relocation() -> None:
+    """易地扶贫搬迁安置点（第15-17条）/ resettlement sites (articles 15-17)."""
+    # a group even with one command, so that ``relocation plan`` is the command's path
+
+
+@app.command("plan")
 def plan(
     out_dir: OutOpt = Path("out/relocation"),
     villages: VillagesOpt = None,
@@ -50,6 +58,7 @@ def plan(
     ] = None,
     lang: LangOpt = "zh",
     basemap: BasemapOpt = "osm",
+    maps_dir: MapsDirOpt = None,
     no_maps: NoMapsOpt = False,
 ) -> None:
     """Score resettlement sites by access to services; assign relocating villages to sites.
@@ -57,7 +66,7 @@ def plan(
     Without file options the embedded Lüliang default data is used; with your own data give
     --villages, --facilities, --sites and --roads.
     """
-    from lvliang_coverage.services.relocation.job import relocation_plan  # noqa: PLC0415 - keep --help fast
+    from lvliang_coverage.services.runner import run_task  # noqa: PLC0415 - keep --help fast
 
     progress = Progress()
     with errors_to_exit_codes():
@@ -76,8 +85,16 @@ def plan(
             dem=dem,
             boundaries=boundaries,
         )
-        result, files = relocation_plan(
-            study, out_dir, mode=mode, lang=lang, maps=not no_maps, basemap=basemap
+        run = run_task(
+            SERVICE,
+            study,
+            "plan",
+            out_dir,
+            lang=lang,
+            maps=not no_maps,
+            maps_dir=maps_dir,
+            basemap=basemap,
+            mode=mode,
         )
-    print_summary("易地扶贫搬迁安置 / resettlement plan", result.summary())
-    print_files(files)
+    print_headlines(SERVICE.headlines(run.result))
+    print_files(run.files)

@@ -6,93 +6,35 @@ import geopandas as gpd
 import numpy as np
 
 from lvliang_coverage.maps.context import context_map
-from lvliang_coverage.maps.core import CoverageMap
-from lvliang_coverage.services.relocation.analysis import SERVICE_LABELS, SERVICES, RelocationPlan
-from lvliang_coverage.services.relocation.ledger import REASON_LABELS
+from lvliang_coverage.maps.coverage_map import CoverageMap
+from lvliang_coverage.report.vocabulary import codes_text, yes_no
+from lvliang_coverage.services.relocation.analysis import SERVICES, RelocationPlan
+from lvliang_coverage.services.relocation.terms import (
+    REASON_TEXT,
+    SERVICE_NAMES,
+    TEXT,
+    service_list,
+)
 from lvliang_coverage.study import Study
 
 _SCORE_COLOURS = ("#d73027", "#f46d43", "#fdae61", "#fee08b", "#a6d96a", "#1a9850")
 """Colours from no service met (red) to all met (green); stretched to the number of services."""
 
-_TEXT = {
-    "zh": {
-        "title": "易地扶贫搬迁安置点公共服务与搬迁安置方案（第15-17条）",
-        "sites": "安置点（按服务得分着色）",
-        "score": "满足{k}/{n}项服务",
-        "links": "搬迁村→安置点",
-        "movers": "整村搬迁村",
-        "assigned": "已安置",
-        "unassigned": "未安置",
-        "site": "安置点",
-        "county": "县",
-        "township": "乡镇",
-        "capacity": "安置容量(户)",
-        "occupied": "已入住(户)",
-        "remaining": "剩余容量(户)",
-        "moving_in": "拟迁入户数",
-        "score_col": "服务得分",
-        "passes": "是否达标",
-        "missing": "缺少的服务",
-        "minutes": "{s}(分钟)",
-        "village": "搬迁村",
-        "households": "户数",
-        "residents": "常住人口",
-        "commute": "回原村时间(分钟)",
-        "reason": "未安置原因",
-        "yes": "是",
-        "no": "否",
-        "none": "无",
-    },
-    "en": {
-        "title": "Resettlement sites: services and the movers' assignment (art. 15-17)",
-        "sites": "Resettlement sites (by service score)",
-        "score": "{k}/{n} services met",
-        "links": "Relocating village -> site",
-        "movers": "Relocating villages",
-        "assigned": "assigned",
-        "unassigned": "not assigned",
-        "site": "Site",
-        "county": "County",
-        "township": "Township",
-        "capacity": "Capacity (households)",
-        "occupied": "Occupied (households)",
-        "remaining": "Remaining (households)",
-        "moving_in": "Households moving in",
-        "score_col": "Service score",
-        "passes": "Passes",
-        "missing": "Services missing",
-        "minutes": "{s} (min)",
-        "village": "Village",
-        "households": "Households",
-        "residents": "Residents",
-        "commute": "Back to the old village (min)",
-        "reason": "Reason not assigned",
-        "yes": "yes",
-        "no": "no",
-        "none": "none",
-    },
-}
-
 
 def _score_palette(lang: str) -> tuple[dict[int, str], dict[int, str]]:
     """Colour and legend label per number of services met (all met first)."""
     n = len(SERVICES)
-    t = _TEXT[lang]
     pos = np.linspace(0, len(_SCORE_COLOURS) - 1, n + 1).round().astype(int)
     colours = {k: _SCORE_COLOURS[pos[k]] for k in range(n, -1, -1)}
-    labels = {k: t["score"].format(k=k, n=n) for k in range(n, -1, -1)}
+    labels = {k: TEXT.get("score", lang, k=k, n=n) for k in range(n, -1, -1)}
     return colours, labels
 
 
 def _site_layer(plan: RelocationPlan, lang: str) -> gpd.GeoDataFrame:
     """Sites with localised popup columns and the ``services_met`` category."""
-    t = _TEXT[lang]
+    t = TEXT.in_lang(lang)
     s = plan.sites
-    sep = "、" if lang == "zh" else ", "
-    names = SERVICE_LABELS[lang]
-    missing = [
-        sep.join(names[c] for c in str(m).split(";") if c) or t["none"] for m in s["missing"]
-    ]
+    names = SERVICE_NAMES.in_lang(lang)
     data = {
         t["site"]: s["name"].to_numpy(),
         t["county"]: s["county"].to_numpy(),
@@ -102,9 +44,12 @@ def _site_layer(plan: RelocationPlan, lang: str) -> gpd.GeoDataFrame:
         t["remaining"]: s["remaining_households"].to_numpy(),
         t["moving_in"]: s["assigned_households"].to_numpy(),
         t["score_col"]: s["service_score"].to_numpy(),
-        t["passes"]: np.where(s["passes"], t["yes"], t["no"]),
-        t["missing"]: missing,
-        **{t["minutes"].format(s=names[k]): s[f"{k}_min"].round(1).to_numpy() for k in SERVICES},
+        t["passes"]: yes_no(s["passes"], lang),
+        t["missing"]: service_list(s["missing"], lang),
+        **{
+            TEXT.get("minutes", lang, s=names[k]): s[f"{k}_min"].round(1).to_numpy()
+            for k in SERVICES
+        },
         "name": s["name"].to_numpy(),
         "services_met": s["services_met"].to_numpy(),
     }
@@ -129,16 +74,16 @@ def relocation_map(
     lang : {"zh", "en"}
         Label language.
     basemap : str
-        Base map (see :class:`lvliang_coverage.maps.core.CoverageMap`).
+        Base map (see :class:`lvliang_coverage.maps.coverage_map.CoverageMap`).
 
     Returns
     -------
     CoverageMap
         The map; site popups list the services missing and the minutes to each service.
     """
-    t = _TEXT[lang]
+    t = TEXT.in_lang(lang)
     m = context_map(study, t["title"], lang, basemap)
-    services = study.facilities[study.facilities["kind"].isin(SERVICES)]
+    services = study.of_kind(*SERVICES)
     m.add_facilities(services, hidden_kinds=SERVICES)  # switched on from the layer control
     links = plan.links(study.villages)
     links = links.assign(minutes=links["minutes"].round(1)).rename(
@@ -159,8 +104,8 @@ def relocation_map(
             tooltip_col=t["village"],
         )
     movers = study.villages[study.villages["village_id"].isin(plan.movers["village_id"])]
-    reasons = {k: v.format(limit=plan.max_commute_min) for k, v in REASON_LABELS[lang].items()}
-    why = plan.unassigned.set_index("village_id")["reason"].map(reasons)
+    reasons = plan.unassigned.set_index("village_id")["reason"]
+    why = codes_text(reasons, REASON_TEXT, lang, limit=plan.max_commute_min)
     left = movers["village_id"].isin(why.index).to_numpy()
     movers = movers.assign(
         status=np.where(left, "unassigned", "assigned"),

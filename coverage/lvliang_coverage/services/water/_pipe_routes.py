@@ -10,8 +10,14 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from lvliang_coverage.inputs.projection import STORAGE_CRS
+from lvliang_coverage.network._csr import build_csr
 from lvliang_coverage.network._substring import line_pieces
 from lvliang_coverage.network.routing import TravelNetwork
+
+
+def _segments(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Straight segments from the points ``a`` to the points ``b`` (arrays of x, y)."""
+    return np.asarray(shapely.linestrings(np.stack([a, b], axis=1)))
 
 
 def _road_matrix(net: TravelNetwork) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
@@ -19,19 +25,11 @@ def _road_matrix(net: TravelNetwork) -> tuple[sparse.csr_matrix, np.ndarray, np.
     length = np.fmin(net.len_fwd, net.len_bwd)
     tail = np.r_[net.road_a, net.road_b].astype(np.int64)
     head = np.r_[net.road_b, net.road_a].astype(np.int64)
-    w = np.r_[length, length]
     road = np.r_[np.arange(net.n_roads), np.arange(net.n_roads)]
-    n = net.n_nodes
-    keys = tail * n + head
-    order = np.lexsort((w, keys))
-    keys, w, road, tail, head = keys[order], w[order], road[order], tail[order], head[order]
-    first = np.ones(len(keys), dtype=bool)
-    first[1:] = keys[1:] != keys[:-1]
-    keys, w, road, tail, head = keys[first], w[first], road[first], tail[first], head[first]
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(tail, minlength=n), out=indptr[1:])
-    matrix = sparse.csr_matrix((np.maximum(w, 1e-9), head.astype(np.int32), indptr), shape=(n, n))
-    return matrix, keys, road
+    g = build_csr(tail, head, np.r_[length, length], road, net.n_nodes)
+    m = g.matrix
+    matrix = sparse.csr_matrix((np.maximum(m.data, 1e-9), m.indices, m.indptr), shape=m.shape)
+    return matrix, g.keys, g.other
 
 
 def _path_edges(
@@ -151,11 +149,11 @@ def pipe_routes(
     )
     owner.append(one)
     legs = np.flatnonzero(found)
-    parts.append(shapely.linestrings(np.stack([s_xy[legs], sj[legs]], axis=1)))
-    parts.append(shapely.linestrings(np.stack([ej[legs], e_xy[legs]], axis=1)))
+    parts.append(_segments(s_xy[legs], sj[legs]))
+    parts.append(_segments(ej[legs], e_xy[legs]))
     owner += [legs, legs]
     straight = np.flatnonzero(~found)
-    parts.append(shapely.linestrings(np.stack([s_xy[straight], e_xy[straight]], axis=1)))
+    parts.append(_segments(s_xy[straight], e_xy[straight]))
     owner.append(straight)
 
     geoms = np.concatenate(parts)
@@ -169,5 +167,5 @@ def pipe_routes(
     out[has] = shapely.line_merge(out[has])
     missing = np.setdiff1d(np.arange(k), has)
     if len(missing):  # start and end coincide
-        out[missing] = shapely.linestrings(np.stack([s_xy[missing], e_xy[missing]], axis=1))
+        out[missing] = _segments(s_xy[missing], e_xy[missing])
     return shapely.transform(out, lambda c: np.column_stack(to_ll.transform(c[:, 0], c[:, 1])))

@@ -1,4 +1,4 @@
-"""Command-line commands of the water bureau: ``lvliang-coverage water site``."""
+"""Command group ``water``: ``site`` (drinking-water projects, articles 12-14)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from lvliang_coverage.console import (
     BasemapOpt,
@@ -15,6 +14,7 @@ from lvliang_coverage.console import (
     CoordsOpt,
     DemOpt,
     LangOpt,
+    MapsDirOpt,
     NoMapsOpt,
     OutOpt,
     Progress,
@@ -22,46 +22,29 @@ from lvliang_coverage.console import (
     SourcesOpt,
     VillagesOpt,
     errors_to_exit_codes,
-    out,
     print_files,
-    print_summary,
+    print_headlines,
     rules_from,
     study_from_options,
 )
+from lvliang_coverage.services.water.service import SERVICE
 
-water_app = typer.Typer(
+app = typer.Typer(
     help="农村饮水安全（第12-14条）/ rural drinking water (articles 12-14).",
     no_args_is_help=True,
 )
 
 
-def print_water_plan(plan: object) -> None:
-    """Print the headline figures and the per-county budget of a water plan.
+@app.callback()
+def water() -> None:
+    """农村饮水安全（第12-14条）/ rural drinking water (articles 12-14).
 
-    Parameters
-    ----------
-    plan : WaterPlan
-        A solved plan.
+    A group even with one command, so that the command reads ``water site``.
     """
-    print_summary("农村饮水安全工程规划 / drinking-water plan", plan.summary())  # type: ignore[attr-defined]
-    budget = Table(title="分县投资与维修养护资金 / budget per county (yuan)")
-    cols = [
-        "county",
-        "served_villages",
-        "served_residents",
-        "total_yuan",
-        "subsidy_yuan",
-        "maintenance_yuan_year",
-    ]
-    for c in cols:
-        budget.add_column(c, justify="right")
-    for row in plan.counties[cols].itertuples(index=False):  # type: ignore[attr-defined]
-        budget.add_row(*(f"{v:,.0f}" if isinstance(v, float) else str(v) for v in row))
-    out.print(budget)
 
 
-@water_app.command("site")
-def water_site_command(
+@app.command("site")
+def site(
     out_dir: OutOpt = Path("out/water"),
     villages: VillagesOpt = None,
     sources: SourcesOpt = None,
@@ -76,6 +59,7 @@ def water_site_command(
     ] = None,
     lang: LangOpt = "zh",
     basemap: BasemapOpt = "osm",
+    maps_dir: MapsDirOpt = None,
     no_maps: NoMapsOpt = False,
 ) -> None:
     """Site drinking-water projects: sources, mains, lifts, subsidies and maintenance funds.
@@ -83,7 +67,7 @@ def water_site_command(
     Without file options the embedded Lüliang default data is used; with your own data give
     --villages, --sources and --roads.
     """
-    from lvliang_coverage.services.water.job import water_site  # noqa: PLC0415 - keep --help fast
+    from lvliang_coverage.services.runner import run_task  # noqa: PLC0415 - keep --help fast
 
     progress = Progress()
     with errors_to_exit_codes():
@@ -96,8 +80,16 @@ def water_site_command(
             dem=dem,
             boundaries=boundaries,
         )
-        plan, files = water_site(
-            study, out_dir, budget=budget, lang=lang, maps=not no_maps, basemap=basemap
+        run = run_task(
+            SERVICE,
+            study,
+            "site",
+            out_dir,
+            lang=lang,
+            maps=not no_maps,
+            maps_dir=maps_dir,
+            basemap=basemap,
+            budget=budget,
         )
-    print_water_plan(plan)
-    print_files(files)
+    print_headlines(SERVICE.headlines(run.result))
+    print_files(run.files)

@@ -7,9 +7,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lvliang_coverage.codes import CITY_TOTAL
 from lvliang_coverage.config import Rules, load_rules
-from lvliang_coverage.report.workbook import headed_table, write_csv, write_ledger
-from lvliang_coverage.services.water.analysis import MONEY_COLUMNS, WaterPlan
+from lvliang_coverage.report.vocabulary import LIST_SEPARATOR, city_label, text
+from lvliang_coverage.report.workbook import Ledger, headed_table, write_ledger_files
+from lvliang_coverage.services.water.analysis import WATER_TABLES, WaterResult
+from lvliang_coverage.services.water.costs import MONEY_COLUMNS
+from lvliang_coverage.services.water.plan import WaterPlan
+from lvliang_coverage.services.water.terms import TERMS, kind_term
+
+LEDGER_NAME = "water_ledger"
+"""File stem of the water ledger (``water_ledger.xlsx`` and ``water_ledger.csv``)."""
+
+WATER_FILES = (*WATER_TABLES, f"{LEDGER_NAME}.xlsx", f"{LEDGER_NAME}.csv")
+"""Files the ``site`` task writes into ``out_dir`` (plus ``water_plan.html`` with maps)."""
 
 HEADERS = {
     "zh": [
@@ -141,57 +152,6 @@ PROJECT_HEADERS = {
 }
 """Headers of the per-project (per source) sheet."""
 
-KIND_LABELS = {
-    "zh": {
-        "spring": "泉",
-        "well": "井",
-        "reservoir": "水库",
-        "river_intake": "取水口",
-        "plant": "水厂",
-    },
-    "en": {
-        "spring": "spring",
-        "well": "well",
-        "reservoir": "reservoir",
-        "river_intake": "river intake",
-        "plant": "water plant",
-    },
-}
-_TEXT = {
-    "zh": {
-        "problem": "饮水不安全",
-        "gravity": "重力自流",
-        "lift": "提水",
-        "served": "由{kind}「{source}」供水，{how}，管道{km:.1f}公里",
-        "too_far": "{km:.0f}公里内无可用水源：建议打井、建集中水窖或纳入易地扶贫搬迁",
-        "other_county": "可用水源均在外县：建议跨县协调供水",
-        "exceeds_capacity": "需水量超过附近水源供水能力：建议新建水厂或多水源联供",
-        "capacity": "附近水源能力已分配给其他村：建议扩建水源",
-        "budget": "超出本期投资：列入下期计划",
-        "existing": "现有",
-        "new": "新建",
-        "summary": "汇总",
-        "projects": "水源工程",
-        "city": "全市",
-    },
-    "en": {
-        "problem": "drinking water unsafe",
-        "gravity": "gravity-fed",
-        "lift": "pumped",
-        "served": "Supplied from {kind} '{source}', {how}, main {km:.1f} km",
-        "too_far": "No source within {km:.0f} km: drill a well, build a cistern or relocate",
-        "other_county": "Sources in reach are all in other counties: agree a cross-county supply",
-        "exceeds_capacity": "Demand exceeds every source in reach: a new plant or several sources",
-        "capacity": "Nearby yields are taken by other villages: extend a source",
-        "budget": "Beyond this budget: next phase",
-        "existing": "existing",
-        "new": "new",
-        "summary": "Summary",
-        "projects": "Source projects",
-        "city": "City",
-    },
-}
-
 
 def _blank(values: pd.Series, keep: np.ndarray) -> np.ndarray:
     """Values where ``keep``, an empty cell (empty text) elsewhere."""
@@ -200,20 +160,30 @@ def _blank(values: pd.Series, keep: np.ndarray) -> np.ndarray:
 
 def _fix_text(v: pd.DataFrame, rules: Rules, lang: str) -> np.ndarray:
     """Proposed fix per unsafe village: its project, or what to do when unserved."""
-    t = _TEXT[lang]
-    kinds = KIND_LABELS[lang]
-    fixes = np.empty(len(v), dtype=object)
-    for i, row in enumerate(v.itertuples(index=False)):  # ledger text, a few hundred rows
-        if row.served:
-            how = t["gravity"] if bool(row.gravity) else f"{t['lift']}{row.head_m:.0f}m"
-            fixes[i] = t["served"].format(
-                kind=kinds.get(row.source_kind, row.source_kind),
-                source=row.source_name,
-                how=how,
-                km=row.pipe_m / 1000.0,
-            )
-        else:
-            fixes[i] = t.get(row.reason, row.reason).format(km=rules.water.max_pipe_km)
+    served = v["served"].to_numpy(bool)
+    reasons = v["reason"].astype(object)
+    proposals = {r: TERMS.get(r, lang, km=rules.water.max_pipe_km) for r in pd.unique(reasons)}
+    fixes = reasons.map(proposals).to_numpy(object)
+    lift = TERMS.get("lift", lang)
+    rows = v[served]
+    fixes[served] = [
+        TERMS.get(
+            "served",
+            lang,
+            kind=kind_term(kind, lang),
+            source=source,
+            how=TERMS.get("gravity", lang) if bool(gravity) else f"{lift}{head:.0f}m",
+            km=pipe_m / 1000.0,
+        )
+        for kind, source, gravity, head, pipe_m in zip(
+            rows["source_kind"],
+            rows["source_name"],
+            rows["gravity"],
+            rows["head_m"],
+            rows["pipe_m"],
+            strict=True,
+        )
+    ]
     return fixes
 
 
@@ -234,12 +204,12 @@ def water_ledger(plan: WaterPlan, *, lang: str = "zh") -> pd.DataFrame:
         maintenance fund in yuan per year, lengths in kilometres, heads in metres.
     """
     rules = plan.rules or load_rules()
-    t = _TEXT[lang]
     v = plan.villages.sort_values(["county", "township", "village_id"]).reset_index(drop=True)
     served = v["served"].to_numpy(bool)
     gravity = v["gravity"].fillna(False).to_numpy(bool)
-    supply = np.where(served, np.where(gravity, t["gravity"], t["lift"]), "")
-    sep = "、" if lang == "zh" else ", "
+    supply = np.where(
+        served, np.where(gravity, TERMS.get("gravity", lang), TERMS.get("lift", lang)), ""
+    )
     values = [
         v["county"],
         v["township"],
@@ -249,7 +219,7 @@ def water_ledger(plan: WaterPlan, *, lang: str = "zh") -> pd.DataFrame:
         v["registered_poor"],
         v["poor_households"],
         v["demand_m3d"].round(1),
-        t["problem"],
+        TERMS.get("problem", lang),
         _fix_text(v, rules, lang),
         v["source_name"].where(served, ""),
         _blank((v["pipe_m"] / 1000.0).round(2), served),
@@ -261,7 +231,7 @@ def water_ledger(plan: WaterPlan, *, lang: str = "zh") -> pd.DataFrame:
         v["connection_yuan"].round(0),
         v["subsidy_yuan"].round(0),
         v["maintenance_yuan_year"].round(0),
-        sep.join(rules.water.responsible_units),
+        LIST_SEPARATOR[lang].join(rules.water.responsible_units),
         rules.water.deadline,
     ]
     return headed_table(HEADERS[lang], values)
@@ -283,7 +253,7 @@ def budget_sheet(plan: WaterPlan, *, lang: str = "zh") -> pd.DataFrame:
         One row per county and the city total; yuan rounded to whole yuan.
     """
     table = plan.counties.copy()
-    table["county"] = table["county"].replace({"全市": _TEXT[lang]["city"]})
+    table["county"] = table["county"].replace({CITY_TOTAL: city_label(lang)})
     table[MONEY_COLUMNS] = table[MONEY_COLUMNS].round(0)
     cols = [
         "county",
@@ -321,15 +291,14 @@ def project_sheet(plan: WaterPlan, *, lang: str = "zh") -> pd.DataFrame:
     pandas.DataFrame
         One row per source supplying at least one village, by county and source id.
     """
-    t = _TEXT[lang]
     s = plan.sources[plan.sources["used"]].sort_values(["county", "water_source_id"])
     values = [
         s["county"],
         s["township"],
         s["water_source_id"],
         s["name"],
-        s["kind"].map(KIND_LABELS[lang]).fillna(s["kind"]),
-        np.where(s["existing"], t["existing"], t["new"]),
+        s["kind"].map(lambda k: kind_term(k, lang)),
+        np.where(s["existing"], TERMS.get("existing", lang), TERMS.get("new", lang)),
         s["capacity_m3d"].round(1),
         s["load_m3d"].round(1),
         s["villages"],
@@ -337,6 +306,37 @@ def project_sheet(plan: WaterPlan, *, lang: str = "zh") -> pd.DataFrame:
         *(s[c].round(0) for c in MONEY_COLUMNS),
     ]
     return headed_table(PROJECT_HEADERS[lang], values)
+
+
+def plan_ledger(plan: WaterPlan, lang: str = "zh") -> Ledger:
+    """Build the water ledger of a plan: budget summary, projects, a sheet per county.
+
+    Parameters
+    ----------
+    plan : WaterPlan
+        A solved plan.
+    lang : {"zh", "en"}
+        Language of headers, texts and sheet titles.
+
+    Returns
+    -------
+    Ledger
+        ``water_ledger.xlsx`` and ``water_ledger.csv``.
+    """
+    rows = water_ledger(plan, lang=lang)
+    return Ledger(
+        name=LEDGER_NAME,
+        rows=rows,
+        summary=budget_sheet(plan, lang=lang),
+        county_col=str(rows.columns[0]),
+        summary_title=text("summary", lang),
+        extra_sheets=((TERMS.get("projects", lang), project_sheet(plan, lang=lang)),),
+    )
+
+
+def site_ledger(result: WaterResult, lang: str = "zh") -> Ledger:
+    """Build the water ledger of a ``site`` result (see :func:`plan_ledger`)."""
+    return plan_ledger(result.plan, lang)
 
 
 def write_water_ledger(plan: WaterPlan, out_dir: str | Path, *, lang: str = "zh") -> list[Path]:
@@ -356,15 +356,4 @@ def write_water_ledger(plan: WaterPlan, out_dir: str | Path, *, lang: str = "zh"
     list of Path
         ``water_ledger.xlsx`` and ``water_ledger.csv``.
     """
-    out = Path(out_dir)
-    rows = water_ledger(plan, lang=lang)
-    t = _TEXT[lang]
-    xlsx = write_ledger(
-        rows,
-        budget_sheet(plan, lang=lang),
-        out / "water_ledger.xlsx",
-        county_col=rows.columns[0],
-        summary_title=t["summary"],
-        extra_sheets=[(t["projects"], project_sheet(plan, lang=lang))],
-    )
-    return [xlsx, write_csv(rows, out / "water_ledger.csv")]
+    return write_ledger_files(plan_ledger(plan, lang), out_dir)

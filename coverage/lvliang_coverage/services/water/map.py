@@ -7,45 +7,14 @@ import numpy as np
 import pandas as pd
 
 from lvliang_coverage.maps.context import context_map
-from lvliang_coverage.maps.core import CoverageMap
-from lvliang_coverage.services.water.analysis import WaterPlan
+from lvliang_coverage.maps.coverage_map import CoverageMap
+from lvliang_coverage.services.water.plan import WaterPlan
+from lvliang_coverage.services.water.terms import TERMS
 from lvliang_coverage.study import Study
 
 STATUS_COLOURS = {"served": "#1a9850", "unserved": "#d73027", "safe": "#bdbdbd"}
 SOURCE_COLOURS = {"new": "#e6550d", "existing_used": "#08519c", "unused": "#9ecae1"}
 PIPE_COLOURS = {"gravity": "#6a3d9a", "lift": "#e7298a"}
-_LABELS = {
-    "zh": {
-        "title": "农村饮水安全工程规划（第12-14条）",
-        "served": "饮水不安全：规划供水",
-        "unserved": "饮水不安全：无法供水",
-        "safe": "饮水已安全",
-        "new": "新建/开发水源工程",
-        "existing_used": "现有水厂（供水）",
-        "unused": "未选用水源",
-        "gravity": "重力自流管道",
-        "lift": "提水管道",
-        "pipes": "供水管道",
-        "sources": "水源",
-        "villages": "饮水不安全的村",
-        "safe_villages": "饮水已安全的村",
-    },
-    "en": {
-        "title": "Rural drinking-water plan (art. 12-14)",
-        "served": "Unsafe water: supplied by the plan",
-        "unserved": "Unsafe water: no supply possible",
-        "safe": "Water already safe",
-        "new": "New source projects",
-        "existing_used": "Existing plants (supplying)",
-        "unused": "Sources not chosen",
-        "gravity": "Gravity mains",
-        "lift": "Pumped mains",
-        "pipes": "Water mains",
-        "sources": "Water sources",
-        "villages": "Villages without safe water",
-        "safe_villages": "Villages with safe water",
-    },
-}
 
 
 def source_status(sources: pd.DataFrame) -> pd.Series:
@@ -81,15 +50,18 @@ def water_map(
     lang : {"zh", "en"}
         Label language.
     basemap : str
-        Base map (see :class:`lvliang_coverage.maps.core.CoverageMap`).
+        Base map (see :class:`lvliang_coverage.maps.coverage_map.CoverageMap`).
 
     Returns
     -------
     CoverageMap
         The map.
     """
-    t = _LABELS[lang]
-    m = context_map(study, t["title"], lang, basemap)
+
+    def t(key: str) -> str:
+        return TERMS.get(key, lang)
+
+    m = context_map(study, t("map_title"), lang, basemap)
     pipes = plan.pipelines.assign(
         supply=np.where(plan.pipelines["gravity"], "gravity", "lift"),
         pipe_km=(plan.pipelines["pipe_m"] / 1000.0).round(2),
@@ -99,11 +71,11 @@ def water_map(
     pipes = pipes.assign(name=pipes["village_id"].map(names))
     m.add_lines(
         pipes,
-        name=t["pipes"],
+        name=t("layer_pipes"),
         weight=2.5,
         category_col="supply",
         palette=PIPE_COLOURS,
-        labels={k: t[k] for k in PIPE_COLOURS},
+        labels={k: t(f"legend_{k}") for k in PIPE_COLOURS},
         popup_cols=["village_id", "water_source_id", "basis", "pipe_km", "cost_yuan"],
         tooltip_col="name",
     )
@@ -132,8 +104,8 @@ def water_map(
         status_col="status",
         popup_cols=["village_id", "county", "township", "population"],
         palette={"safe": STATUS_COLOURS["safe"]},
-        labels={"safe": t["safe"]},
-        name=t["safe_villages"],
+        labels={"safe": t("legend_safe")},
+        name=t("layer_safe_villages"),
         show=False,  # thousands of grey dots would hide the plan; one click shows them
     )
     m.add_villages(
@@ -154,8 +126,8 @@ def water_map(
             "reason",
         ],
         palette={k: STATUS_COLOURS[k] for k in ("served", "unserved")},
-        labels={k: t[k] for k in ("served", "unserved")},
-        name=t["villages"],
+        labels={k: t(f"legend_{k}") for k in ("served", "unserved")},
+        name=t("layer_villages"),
     )
     src = plan.sources.assign(
         status=source_status(plan.sources).to_numpy(),
@@ -175,7 +147,7 @@ def water_map(
     unused = src["status"] == "unused"
     m.add_layer(
         src[unused],
-        t["unused"],
+        t("legend_unused"),
         color=SOURCE_COLOURS["unused"],
         radius=3.0,
         fill_opacity=0.8,
@@ -185,10 +157,10 @@ def water_map(
     )
     m.add_layer(
         src[~unused],
-        t["sources"],
+        t("layer_sources"),
         category_col="status",
         palette={k: SOURCE_COLOURS[k] for k in ("new", "existing_used")},
-        labels={k: t[k] for k in ("new", "existing_used")},
+        labels={k: t(f"legend_{k}") for k in ("new", "existing_used")},
         radius=4.5,
         fill_opacity=0.95,
         popup_cols=popup,

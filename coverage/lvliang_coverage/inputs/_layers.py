@@ -1,0 +1,397 @@
+"""Shared machinery of the layer readers: column matching, kinds, geometry and defaults."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TypeAlias, TypedDict
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from lvliang_coverage import kinds
+from lvliang_coverage.errors import InputError
+from lvliang_coverage.inputs import _columns, _validate
+from lvliang_coverage.inputs._readers import RawTable, read_raw
+from lvliang_coverage.inputs.chinacrs import WEB_SYSTEMS, normalize_system, to_wgs84
+from lvliang_coverage.inputs.projection import STORAGE_CRS
+
+StudyArea: TypeAlias = gpd.GeoDataFrame | gpd.GeoSeries | BaseGeometry | str | Path
+"""A study area: polygons (a bare geometry is EPSG:4326) or a boundary file to read."""
+
+DEFAULT_TOLERANCE_M = 5000.0
+"""Metres a point may lie outside the ``study_area`` polygons before it is rejected."""
+
+PERSONS_PER_HOUSEHOLD = 2.8
+"""Residents per household used to estimate missing ``households`` (rural Shanxi average)."""
+
+
+class ReaderOptions(TypedDict, total=False):
+    """Keyword options of every point-layer reader (see :func:`read_layer` for each)."""
+
+    coords: str | int | pyproj.CRS
+    study_area: StudyArea | None
+    tolerance_m: float
+    layer: str | int | None
+    sheet: str | int | None
+
+
+_GEOMETRY_TYPES = {
+    "point": ("Point",),
+    "polygon": ("Polygon", "MultiPolygon"),
+    "line": ("LineString", "MultiLineString"),
+}
+
+
+def _aliases(spec: _columns.LayerSpec) -> dict[str, tuple[str, ...]]:
+    aliases = {spec.id_column: spec.id_aliases}
+    aliases.update({c.name: c.aliases for c in spec.columns})
+    aliases["_lon"] = _columns.LON
+    aliases["_lat"] = _columns.LAT
+    return aliases
+
+
+def _missing(canonical: str, accepted: tuple[str, ...], path: Path, extra: str = "") -> InputError:
+    msg = (
+        f"missing required column '{canonical}': accepted headers are {', '.join(accepted)}{extra}"
+    )
+    return InputError(msg, file=path, column=canonical)
+
+
+def _has_geometry(raw: RawTable) -> bool:
+    """Whether the file has a geometry column with at least one non-empty geometry."""
+    geoms = raw.geometry
+    return geoms is not None and bool((~(geoms.isna() | geoms.is_empty)).any())
+
+
+def _geometry(
+    raw: RawTable,
+    found: Mapping[str, str],
+    *,
+    path: Path,
+    system: str,
+    geometry: str,
+) -> gpd.GeoSeries:
+    """WGS84 geometries of ``raw``: from the file's geometry, else from lon/lat columns."""
+    geoms = raw.geometry
+    if geoms is None or not _has_geometry(raw):
+        if geometry != "point":
+            msg = f"the file has no {geometry} geometries"
+            raise InputError(msg, file=path, column="geometry")
+        for key, canonical in (("_lon", "lon"), ("_lat", "lat")):
+            if key not in found:
+                accepted = _columns.LON if key == "_lon" else _columns.LAT
+                raise _missing(canonical, accepted, path, " (or use a geometry file)")
+        return _validate.points_from_columns(
+            raw.frame[found["_lon"]],
+            raw.frame[found["_lat"]],
+            file=path,
+            rows=raw.rows,
+            columns=(found["_lon"], found["_lat"]),
+            system=system,
+        )
+    empty = (geoms.isna() | geoms.is_empty).to_numpy()
+    if empty.any():
+        first = int(np.flatnonzero(empty)[0])
+        msg = "empty geometry"
+        raise InputError(msg, file=path, row=int(raw.rows[first]), column="geometry")
+    kinds = geoms.geom_type.to_numpy()
+    if geometry == "point":
+        single = (kinds == "MultiPoint") & (shapely.get_num_geometries(geoms.array) == 1)
+        if single.any():
+            geoms = geoms.copy()
+            geoms[single] = shapely.get_geometry(np.asarray(geoms.array)[single], 0)
+            kinds = geoms.geom_type.to_numpy()
+    allowed = _GEOMETRY_TYPES.get(geometry)
+    if allowed is not None:
+        wrong = ~np.isin(kinds, allowed)
+        if wrong.any():
+            first = int(np.flatnonzero(wrong)[0])
+            msg = f"expected {' or '.join(allowed)} geometry, got {kinds[first]}"
+            raise InputError(msg, file=path, row=int(raw.rows[first]), column="geometry")
+    if geoms.crs is None:
+        geoms = geoms.set_crs(STORAGE_CRS if system in WEB_SYSTEMS else system)
+    out = to_wgs84(geoms, system).reset_index(drop=True)
+    bounds = out.bounds.to_numpy()
+    note = ": is the file's CRS (.prj) missing? pass coords='EPSG:<code>'"
+    for ix, iy in ((0, 1), (2, 3)):
+        _validate.check_lonlat(
+            bounds[:, ix],
+            bounds[:, iy],
+            file=path,
+            rows=raw.rows,
+            columns=("geometry", "geometry"),
+            note=note,
+        )
+    if geometry == "polygon":
+        invalid = ~out.is_valid.to_numpy()
+        if invalid.any():
+            out[invalid] = shapely.make_valid(np.asarray(out.array)[invalid])
+    return out
+
+
+def _infer(values: pd.Series) -> pd.Series:
+    """Type an extra column: numbers, then true/false words, else text (blank -> missing)."""
+    if values.dtype != object and not pd.api.types.is_string_dtype(values):
+        return values
+    text = _validate.as_text(values)
+    blank = text == ""
+    numbers = pd.to_numeric(text.where(~blank), errors="coerce")
+    leading_zero = text.str.match(r"^[+-]?0\d").any()  # codes such as 0012 stay text
+    if not blank.all() and not leading_zero and numbers[~blank].notna().all():
+        whole = numbers[~blank].mod(1).eq(0).all() and not blank.any()
+        return numbers.astype(np.int64) if whole else numbers.astype(float)
+    words = text.str.casefold()
+    if not blank.any() and words.isin(["true", "false"]).all():
+        return words.eq("true")
+    return text.where(~blank, None) if blank.any() else text
+
+
+def _lookup_kinds(text: pd.Series, accepted: Mapping[str, str]) -> pd.Series:
+    """Canonical kind of each cell of ``text``, NaN where the spelling is not accepted.
+
+    A cell is matched as :func:`lvliang_coverage.kinds.normalize` spells it (case, spaces,
+    ``_`` and ``-`` ignored), else with bracketed notes, dots and slashes dropped as well
+    (``"卫生室（中心）"`` -> ``"卫生室"``).
+    """
+    exact = text.map(kinds.normalize).map(accepted)
+    loose = text.map(_columns.normalize_header).map(kinds.normalize).map(accepted)
+    return exact.where(exact.notna(), loose)
+
+
+def _unknown_kind(shown: str, accepted: Mapping[str, str]) -> str:
+    """Message for an unknown kind listing the accepted canonical kinds."""
+    names = ", ".join(sorted(set(accepted.values())))
+    return f"unknown kind '{shown}': use one of {names}"
+
+
+def _canonical_kind(
+    value: str | None, spec: _columns.LayerSpec, path: Path | None = None
+) -> str | None:
+    """Canonical kind for the ``kind=`` argument of a reader (None stays None)."""
+    if value is None:
+        return None
+    accepted = spec.accepted_kinds()
+    kind = _lookup_kinds(pd.Series([value], dtype=object), accepted).iloc[0]
+    if pd.isna(kind):
+        raise InputError(_unknown_kind(value, accepted), file=path, column="kind")
+    return str(kind)
+
+
+def _kinds(
+    raw: RawTable, found: Mapping[str, str], spec: _columns.LayerSpec, path: Path, kind: str | None
+) -> np.ndarray:
+    """Canonical kinds of the file's ``kind`` column, or ``kind`` on every row without one."""
+    if "kind" not in found:
+        if kind is None:
+            column = spec.column("kind")
+            raise _missing("kind", column.aliases, path, " (or pass kind=...)")
+        return np.full(len(raw.frame), kind, dtype=object)
+    header = found["kind"]
+    text = _validate.as_text(raw.frame[header])
+    accepted = spec.accepted_kinds()
+    mapped = _lookup_kinds(text, accepted).to_numpy(dtype=object)
+    unknown = pd.isna(mapped)
+    if unknown.any():
+        first = int(np.flatnonzero(unknown)[0])
+        layer_kinds = kinds.registered(spec.kind_layer) if spec.kind_layer else ()
+        examples = [k.aliases[0] for k in layer_kinds if k.aliases][:2]
+        msg = _unknown_kind(str(text.iloc[first]), accepted)
+        if examples:
+            msg += f" (or {', '.join(examples)} ...)"
+        raise InputError(msg, file=path, row=int(raw.rows[first]), column=header)
+    return mapped
+
+
+def _typed_column(
+    column: _columns.Column, raw: RawTable, found: Mapping[str, str], path: Path
+) -> np.ndarray | None:
+    """Parse one canonical column, or None when the file lacks it (and it is optional)."""
+    if column.name not in found:
+        if column.required:
+            raise _missing(column.name, column.aliases, path)
+        return None
+    header = found[column.name]
+    cells = raw.frame[header]
+    if column.dtype == "str":
+        return _validate.as_text(cells).to_numpy(dtype=object)
+    if column.dtype == "bool":
+        default = column.default if column.default is not None else column.name != "relocate"
+        return _validate.parse_bools(
+            cells, file=path, rows=raw.rows, column=header, label=column.name, default=default
+        )
+    return _validate.parse_numbers(
+        cells,
+        file=path,
+        rows=raw.rows,
+        column=header,
+        label=column.name,
+        integer=column.dtype == "int",
+        non_negative=column.dtype in ("int", "float+"),
+        required=column.required,
+    )
+
+
+def _defaults(
+    values: dict[str, np.ndarray | None], ids: np.ndarray, path: Path, n: int
+) -> dict[str, np.ndarray]:
+    """Fill optional columns missing from the file (or blank cells) with their defaults."""
+    out: dict[str, np.ndarray] = {}
+    for name, given in values.items():
+        value = given
+        if name == "households":
+            population = values["population"]
+            assert population is not None  # required column: never None
+            estimate = np.where(
+                population > 0, np.maximum(1.0, np.rint(population / PERSONS_PER_HOUSEHOLD)), 0.0
+            )
+            value = estimate if value is None else np.where(np.isnan(value), estimate, value)
+        elif name == "name":
+            value = ids.copy() if value is None else np.where(value == "", ids, value)
+        elif name == "source":
+            value = np.full(n, path.name, dtype=object) if value is None else value
+        elif name in ("registered_poor", "doctors", "occupied_households"):
+            value = np.zeros(n) if value is None else np.nan_to_num(value, nan=0.0)
+        elif name == "elevation_m":
+            value = np.full(n, np.nan) if value is None else value
+        elif name == "water_safe":
+            value = np.ones(n, dtype=bool) if value is None else value
+        elif name == "relocate":
+            value = np.zeros(n, dtype=bool) if value is None else value
+        elif value is None:
+            value = np.full(n, "", dtype=object)
+        out[name] = value
+    return out
+
+
+def read_layer(
+    path: str | Path,
+    spec: _columns.LayerSpec,
+    *,
+    coords: str | int | pyproj.CRS = "wgs84",
+    study_area: StudyArea | None = None,
+    tolerance_m: float = DEFAULT_TOLERANCE_M,
+    layer: str | int | None = None,
+    sheet: str | int | None = None,
+    kind: str | None = None,
+    geometry: str = "point",
+    generate_ids: bool = True,
+) -> gpd.GeoDataFrame:
+    """Read ``path`` as the layer described by ``spec``.
+
+    Parameters
+    ----------
+    path : str or Path
+        Any file type :func:`lvliang_coverage.inputs._readers.read_raw` reads.
+    spec : LayerSpec
+        Canonical columns of the layer.
+    coords : str, int or pyproj.CRS
+        System of longitude/latitude columns, or of a geometry file without CRS (see
+        :func:`lvliang_coverage.inputs.readers.read_villages`); default ``"wgs84"``.
+    study_area : GeoDataFrame, GeoSeries, shapely geometry, str or Path, optional
+        Polygon(s) the points must lie near (a bare geometry is EPSG:4326; a path is read
+        as a boundary file); ignored for polygon layers.
+    tolerance_m : float
+        Metres a point may lie outside ``study_area`` (default :data:`DEFAULT_TOLERANCE_M`).
+    layer : str or int, optional
+        GeoPackage layer.
+    sheet : str or int, optional
+        Excel sheet name or 0-based index (default the first sheet).
+    kind : str, optional
+        Kind (any accepted spelling) filling a missing ``kind`` column, or filtering rows
+        when the file has one.
+    geometry : str
+        ``"point"``, ``"polygon"`` or ``"line"``: the geometry type expected.
+    generate_ids : bool
+        Number rows (``<id_prefix>00001`` ...) when the file has no id column; else the
+        result has no id column then.
+
+    Returns
+    -------
+    GeoDataFrame
+        EPSG:4326 geometries with the canonical columns of ``spec`` (id first), then the
+        file's other columns.
+
+    Raises
+    ------
+    InputError
+        Naming file, data row and column of the first problem found.
+    """
+    raw = read_raw(path, layer=layer, sheet=sheet)
+    path = Path(path)
+    system = normalize_system(coords)
+    kind = _canonical_kind(kind, spec, path)
+    found = _columns.match_columns(raw.frame.columns, _aliases(spec), shapefile=raw.shapefile)
+    n = len(raw.frame)
+    geoms = _geometry(raw, found, path=path, system=system, geometry=geometry)
+
+    id_column = spec.id_column
+    if id_column in found:
+        header = found[id_column]
+        ids = _validate.as_text(raw.frame[header]).to_numpy(dtype=object)
+        _validate.check_unique_ids(ids, file=path, rows=raw.rows, column=header, label=id_column)
+    elif generate_ids:
+        numbers = pd.Series(raw.rows).astype(str).str.zfill(5)
+        ids = (spec.id_prefix + numbers).to_numpy(dtype=object)
+    else:
+        ids = None
+
+    values: dict[str, np.ndarray | None] = {}
+    for column in spec.columns:
+        if column.name == "kind":
+            values["kind"] = _kinds(raw, found, spec, path, kind)
+        else:
+            values[column.name] = _typed_column(column, raw, found, path)
+    absent = {c.name for c in spec.columns if spec.is_extra(c.name) and values[c.name] is None}
+    values = {k: v for k, v in values.items() if k not in absent}
+    filled = _defaults(values, np.full(n, "", dtype=object) if ids is None else ids, path, n)
+    if "registered_poor" in filled:
+        over = filled["registered_poor"] > filled["population"]
+        if over.any():
+            first = int(np.flatnonzero(over)[0])
+            msg = "registered_poor exceeds population"
+            raise InputError(
+                msg, file=path, row=int(raw.rows[first]), column=found["registered_poor"]
+            )
+
+    if study_area is not None and geometry == "point":
+        if isinstance(study_area, str | Path):
+            study_area = read_layer(
+                study_area, _columns.BOUNDARIES, geometry="polygon", generate_ids=False
+            )
+        _validate.check_study_area(
+            geoms,
+            study_area,
+            tolerance_m=tolerance_m,
+            file=path,
+            rows=raw.rows,
+            column="geometry" if _has_geometry(raw) else found["_lon"],
+        )
+
+    data: dict[str, object] = {} if ids is None else {id_column: ids.astype(str)}
+    for column in spec.columns:
+        if column.name in absent:
+            continue
+        value = filled[column.name]
+        if column.dtype == "int" and not (spec.is_extra(column.name) and np.isnan(value).any()):
+            value = value.astype(np.int64)
+        elif column.dtype == "str":
+            value = value.astype(str)
+        data[column.name] = value
+    result = pd.DataFrame(data)
+    used = set(found.values())
+    extras = [
+        c
+        for c in raw.frame.columns
+        if c not in used and c not in result.columns and c != "geometry"
+    ]
+    for extra in extras:
+        result[extra] = _infer(raw.frame[extra]).to_numpy()
+    gdf = gpd.GeoDataFrame(result, geometry=geoms.to_numpy(), crs=STORAGE_CRS)
+    if kind is not None and "kind" in found:
+        gdf = gdf[gdf["kind"] == kind].reset_index(drop=True)
+    return gdf

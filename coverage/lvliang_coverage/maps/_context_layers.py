@@ -1,0 +1,172 @@
+"""Context layers of a map: administrative boundaries, the road network and rivers."""
+
+from __future__ import annotations
+
+from typing import Self
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from lvliang_coverage.errors import InputError
+from lvliang_coverage.maps import _style as sty
+from lvliang_coverage.maps._canvas import MapCanvas
+from lvliang_coverage.maps._encode import of_family, simplify_metric
+from lvliang_coverage.maps._style import LegendItem
+from lvliang_coverage.report.vocabulary import text
+
+ROAD_TOLERANCE_M = 15.0
+"""Default simplification tolerance of roads, metres."""
+
+BOUNDARY_TOLERANCE_M = 20.0
+"""Simplification tolerance of boundaries, metres."""
+
+
+class ContextLayers(MapCanvas):
+    """Layer methods of :class:`~lvliang_coverage.maps.coverage_map.CoverageMap` for context."""
+
+    def add_boundaries(
+        self,
+        gdf: gpd.GeoDataFrame,
+        name: str | None = None,
+        kind: str = "county",
+        *,
+        name_col: str | None = None,
+        show: bool = True,
+    ) -> Self:
+        """Add administrative boundaries (outlines only, tooltips with the name).
+
+        Parameters
+        ----------
+        gdf : GeoDataFrame
+            Polygons, any CRS.
+        name : str, optional
+            Layer name; defaults to the label of ``kind``.
+        kind : {"city", "county", "township"}
+            Line style.
+        name_col : str, optional
+            Column with the area name; defaults to ``name`` or ``county``.
+        show : bool
+            Whether the layer is on when the map opens.
+
+        Returns
+        -------
+        CoverageMap
+            ``self``, for chaining.
+        """
+        if kind not in sty.BOUNDARY_STYLES:
+            msg = f"kind must be one of {tuple(sty.BOUNDARY_STYLES)}, got {kind!r}"
+            raise InputError(msg, column="kind")
+        data = simplify_metric(self._prepare(gdf, "boundaries"), BOUNDARY_TOLERANCE_M)
+        data = of_family(data, "A")
+        if name_col is None:
+            name_col = next((c for c in ("name", "county") if c in data.columns), None)
+        style = dict(sty.BOUNDARY_STYLES[kind])
+        spec = self._spec(data, [{"style": style}], tooltip_col=name_col)
+        label = name or text(kind, self.lang)
+        item = LegendItem(label, style["color"], "line", style["weight"], style.get("dashArray"))
+        return self._add(label, [spec], [item], show=show)
+
+    def add_roads(
+        self,
+        edges: gpd.GeoDataFrame,
+        by: str = "highway",
+        *,
+        name: str | None = None,
+        tolerance_m: float = ROAD_TOLERANCE_M,
+        show: bool = True,
+    ) -> Self:
+        """Add a road network, generalised for size and styled by OSM highway class.
+
+        Reverse duplicates (both directions of a two-way street) are dropped, lines are
+        simplified in a metric CRS and coordinates rounded to 1e-5 degree. Rural roads appear
+        from zoom 10, tracks and paths from zoom 12.
+
+        Parameters
+        ----------
+        edges : GeoDataFrame
+            Road edges (e.g. from an osmnx graph), LineStrings, any CRS.
+        by : str
+            Column with the OSM ``highway`` value (lists take their first value).
+        name : str, optional
+            Layer name; defaults to "道路" / "Roads".
+        tolerance_m : float
+            Simplification tolerance in metres.
+        show : bool
+            Whether the layer is on when the map opens.
+
+        Returns
+        -------
+        CoverageMap
+            ``self``, for chaining.
+        """
+        data = self._prepare(edges, "roads", "L")
+        if by in data.columns:
+            hw = data[by].map(lambda v: v[0] if isinstance(v, list | tuple) and v else v)
+        else:
+            hw = pd.Series("unclassified", index=data.index)
+        norm = shapely.to_wkb(shapely.normalize(data.geometry.to_numpy()))
+        keep = ~pd.Series(norm, index=data.index).duplicated().to_numpy()
+        data, hw = data.loc[keep], hw.loc[keep]
+        data = simplify_metric(data[["geometry"]], tolerance_m)
+        lookup = {v: i for i, (_, values, *_r) in enumerate(sty.ROAD_CLASSES) for v in values}
+        rural = next(i for i, c in enumerate(sty.ROAD_CLASSES) if c[0] == "road_rural")
+        k = hw.astype(object).map(lookup).fillna(rural).to_numpy(dtype=np.int64)
+        styles, legend = [], []
+        for i, (key, _values, colour, weight, dash, min_zoom) in enumerate(sty.ROAD_CLASSES):
+            style = {"color": colour, "weight": weight, "opacity": 0.9, "interactive": False}
+            if dash:
+                style["dashArray"] = dash
+            styles.append({"style": style, "minZoom": min_zoom})
+            if (k == i).any():
+                legend.append(LegendItem(text(key, self.lang), colour, "line", weight, dash))
+        spec = self._spec(data, styles, category=k, merge=True)
+        return self._add(name or text("roads", self.lang), [spec], legend, show=show)
+
+    def add_rivers(
+        self,
+        gdf: gpd.GeoDataFrame,
+        *,
+        name: str | None = None,
+        level_col: str = "level",
+        name_col: str | None = "name",
+        show: bool = True,
+    ) -> Self:
+        """Add rivers, wider for lower ``level`` values (1 = main rivers).
+
+        Parameters
+        ----------
+        gdf : GeoDataFrame
+            River lines, any CRS.
+        name : str, optional
+            Layer name; defaults to "河流" / "Rivers".
+        level_col : str
+            Column with the river level 1-3 (optional).
+        name_col : str, optional
+            Column shown as tooltip when present.
+        show : bool
+            Whether the layer is on when the map opens.
+
+        Returns
+        -------
+        CoverageMap
+            ``self``, for chaining.
+        """
+        data = self._prepare(gdf, "rivers", "L")
+        levels = sorted(sty.RIVER_WEIGHTS)
+        if level_col in data.columns:
+            lv = pd.to_numeric(data[level_col], errors="coerce").fillna(levels[-1])
+            k = np.searchsorted(levels, lv.clip(levels[0], levels[-1]).to_numpy())
+        else:
+            k = np.full(len(data), len(levels) - 1)
+        styles = [
+            {"style": {"color": sty.RIVER_COLOUR, "weight": sty.RIVER_WEIGHTS[lv_], "opacity": 0.9}}
+            for lv_ in levels
+        ]
+        tip = name_col if name_col in data.columns else None
+        spec = self._spec(data, styles, category=k, tooltip_col=tip)
+        label = name or text("rivers", self.lang)
+        return self._add(
+            label, [spec], [LegendItem(label, sty.RIVER_COLOUR, "line", 2.0)], show=show
+        )

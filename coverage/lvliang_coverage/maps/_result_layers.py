@@ -1,0 +1,261 @@
+"""Result layers of a map: service circles, isochrones, links and generic categorised layers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Self, TypedDict, Unpack
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from lvliang_coverage.errors import InputError
+from lvliang_coverage.maps import _style as sty
+from lvliang_coverage.maps._canvas import MapCanvas
+from lvliang_coverage.maps._encode import geometry_family
+from lvliang_coverage.maps._style import LegendItem
+from lvliang_coverage.report.vocabulary import text
+
+
+class LineOptions(TypedDict, total=False):
+    """Options of :meth:`ResultLayers.add_lines` that it hands on to ``add_layer`` as given."""
+
+    category_col: str | None
+    palette: Mapping[Any, str] | None
+    labels: Mapping[Any, str] | None
+    popup_cols: Sequence[str] | None
+    tooltip_col: str | None
+    show: bool
+
+
+class ResultLayers(MapCanvas):
+    """Layer methods of :class:`~lvliang_coverage.maps.coverage_map.CoverageMap` for results."""
+
+    def add_circles(
+        self,
+        gdf: gpd.GeoDataFrame,
+        radius_m: float,
+        name: str | None = None,
+        *,
+        color: str = "#2b8cbe",
+        popup_cols: Sequence[str] | None = None,
+        tooltip_col: str | None = None,
+        show: bool = True,
+    ) -> Self:
+        """Add service circles of ``radius_m`` metres on the ground around points.
+
+        Parameters
+        ----------
+        gdf : GeoDataFrame
+            Centre points, any CRS.
+        radius_m : float
+            Radius in metres (e.g. the rules' clinic service radius).
+        name : str, optional
+            Layer name; defaults to "<r> 公里服务半径".
+        color : str
+            Outline and fill colour.
+        popup_cols, tooltip_col, show :
+            As in :meth:`add_layer`.
+
+        Returns
+        -------
+        CoverageMap
+            ``self``, for chaining.
+        """
+        if not np.isfinite(radius_m) or radius_m <= 0:
+            msg = f"radius_m must be a positive number of metres, got {radius_m!r}"
+            raise InputError(msg, column="radius_m")
+        data = self._prepare(gdf, "circles", "P")
+        style = {"color": color, "weight": 1.0, "opacity": 0.8, "fillColor": color}
+        style["fillOpacity"] = 0.07
+        spec = self._spec(
+            data,
+            [{"style": style}],
+            popup_cols=popup_cols,
+            tooltip_col=tooltip_col,
+            mode="circle",
+            radius_m=float(radius_m),
+        )
+        label = name or f"{radius_m / 1000.0:g} {text('km_radius', self.lang)}"
+        return self._add(label, [spec], [LegendItem(label, color, "area")], show=show)
+
+    def add_isochrones(
+        self,
+        gdf: gpd.GeoDataFrame,
+        minutes_col: str = "minutes",
+        name: str | None = None,
+        *,
+        colors: Sequence[str] | None = None,
+        show: bool = True,
+    ) -> Self:
+        """Add isochrone polygons coloured by travel time (shortest on top).
+
+        Parameters
+        ----------
+        gdf : GeoDataFrame
+            Polygons with a travel-time column in minutes, any CRS.
+        minutes_col : str
+            Column with the time limit of each polygon, minutes.
+        name : str, optional
+            Layer name; defaults to "等时圈" / "Isochrones".
+        colors : sequence of str, optional
+            Fill colours from the shortest to the longest time.
+        show : bool
+            Whether the layer is on when the map opens.
+
+        Returns
+        -------
+        CoverageMap
+            ``self``, for chaining.
+        """
+        data = self._prepare(gdf, "isochrones", "A")
+        if minutes_col not in data.columns:
+            msg = f"minutes column {minutes_col!r} not in the isochrones layer"
+            raise InputError(msg, column=minutes_col)
+        minutes = pd.to_numeric(data[minutes_col], errors="coerce")
+        data = data.assign(**{minutes_col: minutes}).dropna(subset=[minutes_col])
+        data = data.sort_values(minutes_col, ascending=False).reset_index(drop=True)
+        values = np.sort(data[minutes_col].unique())
+        ramp = list(colors or sty.ISOCHRONE_COLOURS)
+        pick = np.linspace(0, len(ramp) - 1, num=max(len(values), 1)).round().astype(int)
+        colours = [ramp[i] for i in pick[: len(values)]]
+        k = np.searchsorted(values, data[minutes_col].to_numpy())
+        styles = [
+            {"style": {"color": c, "weight": 1.0, "fillColor": c, "fillOpacity": 0.35}}
+            for c in colours
+        ]
+        unit = text("minutes", self.lang)
+        legend = [
+            LegendItem(f"≤ {v:g} {unit}", c, "area") for v, c in zip(values, colours, strict=True)
+        ]
+        spec = self._spec(data, styles, category=k, popup_cols=[minutes_col])
+        return self._add(name or text("isochrones", self.lang), [spec], legend, show=show)
+
+    def add_lines(
+        self,
+        gdf: gpd.GeoDataFrame,
+        name: str | None = None,
+        *,
+        color: str = "#6a51a3",
+        weight: float = 1.5,
+        **options: Unpack[LineOptions],
+    ) -> Self:
+        """Add lines, e.g. village -> assigned clinic links.
+
+        Parameters
+        ----------
+        gdf : GeoDataFrame
+            LineStrings, any CRS.
+        name : str, optional
+            Layer name; defaults to "连线" / "Links".
+        color : str
+            Line colour when ``category_col`` is not given.
+        weight : float
+            Line width in pixels.
+        category_col, palette, labels, popup_cols, tooltip_col, show :
+            As in :meth:`add_layer`.
+
+        Returns
+        -------
+        CoverageMap
+            ``self``, for chaining.
+        """
+        name = name or text("lines", self.lang)
+        return self.add_layer(gdf, name, color=color, weight=weight, **options)
+
+    def add_layer(
+        self,
+        gdf: gpd.GeoDataFrame,
+        name: str,
+        *,
+        color: str = "#3388ff",
+        weight: float = 2.0,
+        radius: float = 5.0,
+        fill_opacity: float = 0.25,
+        dash: str | None = None,
+        category_col: str | None = None,
+        palette: Mapping[Any, str] | None = None,
+        labels: Mapping[Any, str] | None = None,
+        popup_cols: Sequence[str] | None = None,
+        tooltip_col: str | None = None,
+        show: bool = True,
+    ) -> Self:
+        """Add any layer: points as circle markers, lines, polygons (mixed layers allowed).
+
+        Parameters
+        ----------
+        gdf : GeoDataFrame
+            Any geometries, any CRS.
+        name : str
+            Layer name (escaped).
+        color : str
+            Colour when ``category_col`` is not given.
+        weight : float
+            Line width in pixels.
+        radius : float
+            Point radius in pixels.
+        fill_opacity : float
+            Fill opacity of points and polygons, 0-1.
+        dash : str, optional
+            Dash pattern of lines, e.g. ``"4 4"``.
+        category_col : str, optional
+            Column whose values colour the features.
+        palette, labels : mapping, optional
+            Colour and legend label per category value.
+        popup_cols : sequence of str, optional
+            Popup columns.
+        tooltip_col : str, optional
+            Tooltip column.
+        show : bool
+            Whether the layer is on when the map opens.
+
+        Returns
+        -------
+        CoverageMap
+            ``self``, for chaining.
+        """
+        data = self._prepare(gdf, name)
+        fam = geometry_family(data.geometry.to_numpy())
+        if category_col is not None:
+            if category_col not in data.columns:
+                msg = f"category column {category_col!r} not in the layer"
+                raise InputError(msg, column=category_col)
+            k, _c, colours, names = self._categories(
+                data[category_col], palette, labels, category_col
+            )
+        else:
+            k, colours, names = np.zeros(len(data), dtype=np.int64), [color], [name]
+        specs: list[dict[str, Any]] = []
+        legend: list[LegendItem] = []
+        shape = {"P": "circle", "L": "line", "A": "area"}
+        for family in ("A", "L", "P"):
+            mask = fam == family
+            if not mask.any():
+                continue
+            part = data.loc[mask].reset_index(drop=True)
+            styles = []
+            for c in colours:
+                style: dict[str, Any] = {"color": c, "weight": weight, "fillColor": c}
+                if family == "P":
+                    style.update(radius=radius, fillOpacity=max(fill_opacity, 0.6), weight=1.0)
+                elif family == "A":
+                    style["fillOpacity"] = fill_opacity
+                if dash and family != "P":
+                    style["dashArray"] = dash
+                styles.append({"style": style})
+            specs.append(
+                self._spec(
+                    part,
+                    styles,
+                    category=k[mask],
+                    popup_cols=popup_cols,
+                    tooltip_col=tooltip_col,
+                )
+            )
+            if not legend:
+                size = radius if family == "P" else weight
+                legend = [
+                    LegendItem(n, c, shape[family], size, dash)
+                    for n, c in zip(names, colours, strict=False)
+                ]
+        return self._add(name, specs, legend, show=show)

@@ -1,0 +1,104 @@
+"""Tile base maps of the offline maps: OpenStreetMap, none, 天地图 (Tianditu) and 高德 (Gaode)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from lvliang_coverage.errors import InputError
+from lvliang_coverage.maps._elements import BaseLayer
+from lvliang_coverage.maps._encode import esc
+from lvliang_coverage.report.vocabulary import text
+
+BASEMAPS = ("osm", "none", "tianditu", "gaode")
+"""Base map choices.
+
+- ``"osm"`` (default): OpenStreetMap tiles, with a "no base map" choice in the layer control.
+  Without a network the tiles stay blank and the vector layers (boundaries, roads, rivers)
+  still give the context.
+- ``"none"``: no tiles at all.
+- ``"tianditu"``: 天地图 vector tiles with labels (``vec_w`` + ``cva_w``, CGCS2000 ~ WGS84); needs
+  a key in the environment variable ``TIANDITU_KEY`` (or ``tianditu_key=``). The key is written
+  into the HTML.
+- ``"gaode"``: 高德 (Amap) tiles, which are in GCJ-02: every overlay is shifted to GCJ-02 with
+  :func:`lvliang_coverage.inputs.chinacrs.wgs84_to_gcj02` so that it lines up with the tiles.
+"""
+
+_OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+_GAODE_URL = "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}"
+_TIANDITU_URL = (
+    "https://t{s}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+    "&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}&TILEROW={{y}}"
+    "&TILECOL={{x}}&tk={key}"
+)
+
+
+def check_basemap(basemap: str, tianditu_key: str | None = None) -> str:
+    """Validate a base map choice and find the Tianditu key it needs.
+
+    Parameters
+    ----------
+    basemap : str
+        One of :data:`BASEMAPS`.
+    tianditu_key : str, optional
+        Tianditu key; defaults to the environment variable ``TIANDITU_KEY``.
+
+    Returns
+    -------
+    str
+        The Tianditu key (empty when none is set).
+
+    Raises
+    ------
+    InputError
+        For an unknown base map, or ``basemap="tianditu"`` without a key.
+    """
+    if basemap not in BASEMAPS:
+        msg = f"basemap must be one of {BASEMAPS}, got {basemap!r}"
+        raise InputError(msg, column="basemap")
+    key = tianditu_key if tianditu_key is not None else os.environ.get("TIANDITU_KEY", "")
+    if basemap == "tianditu" and not key:
+        msg = (
+            "basemap 'tianditu' needs a Tianditu key: set the environment variable "
+            "TIANDITU_KEY (or use basemap='osm' or 'none')"
+        )
+        raise InputError(msg, column="TIANDITU_KEY")
+    return key
+
+
+def basemap_layers(basemap: str, lang: str, tianditu_key: str = "") -> list[BaseLayer]:
+    """Tile layers of a base map, followed by the "no base map" choice.
+
+    Parameters
+    ----------
+    basemap : str
+        One of :data:`BASEMAPS` (validated with :func:`check_basemap`).
+    lang : {"zh", "en"}
+        Language of the names in the layer control.
+    tianditu_key : str
+        Tianditu key, used by ``basemap="tianditu"``.
+
+    Returns
+    -------
+    list of BaseLayer
+        The base layers; the first one is shown when the map opens.
+    """
+    tiles: list[tuple[str, list[tuple[str, dict[str, Any]]]]] = []
+    if basemap == "osm":
+        attr = "© OpenStreetMap contributors"
+        tiles.append(("basemap_osm", [(_OSM_URL, {"maxZoom": 19, "attribution": attr})]))
+    elif basemap == "gaode":
+        opts = {"subdomains": "1234", "maxZoom": 18, "attribution": "© 高德地图 AutoNavi"}
+        tiles.append(("basemap_gaode", [(_GAODE_URL, opts)]))
+    elif basemap == "tianditu":
+        opts = {"subdomains": "01234567", "maxZoom": 18, "attribution": "© 天地图"}
+        layers = [
+            (_TIANDITU_URL.format(layer=layer, key=tianditu_key, s="{s}"), opts)
+            for layer in ("vec", "cva")
+        ]
+        tiles.append(("basemap_tianditu", layers))
+    tiles.append(("basemap_none", []))
+    return [
+        BaseLayer(group, esc(text(label, lang)), show=i == 0)
+        for i, (label, group) in enumerate(tiles)
+    ]

@@ -1,0 +1,140 @@
+"""Merge a graph's directed edges into roads usable one or both ways, with lengths and times."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+
+from lvliang_coverage.config import Rules
+from lvliang_coverage.errors import InputError
+from lvliang_coverage.inputs.projection import metric_crs_for
+from lvliang_coverage.network._edges import edge_arrays
+from lvliang_coverage.network.speeds import edge_speeds, is_walking
+from lvliang_coverage.network.terrain import DEM
+from lvliang_coverage.network.travel import directional_times_s
+
+
+@dataclass
+class RoadArrays:
+    """Roads of a graph for one mode (see :class:`~lvliang_coverage.network.routing.TravelNetwork`).
+
+    Attributes
+    ----------
+    node_ids, x, y : numpy.ndarray
+        Graph node ids and their longitude/latitude in degrees (EPSG:4326).
+    road_a, road_b : numpy.ndarray
+        Node indices at the two ends of every road.
+    len_fwd, len_bwd : numpy.ndarray
+        Length in metres from a to b and from b to a.
+    time_fwd, time_bwd : numpy.ndarray
+        Seconds from a to b and from b to a; NaN where the mode may not go.
+    road_lines : numpy.ndarray of LineString
+        Geometries from a to b in EPSG:4326.
+    metric_crs : str
+        Metric CRS chosen for the graph's extent.
+    """
+
+    node_ids: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    road_a: np.ndarray
+    road_b: np.ndarray
+    len_fwd: np.ndarray
+    len_bwd: np.ndarray
+    time_fwd: np.ndarray
+    time_bwd: np.ndarray
+    road_lines: np.ndarray
+    metric_crs: str
+
+
+def roads_from_graph(
+    graph: nx.MultiDiGraph, mode: str, *, rules: Rules, dem: DEM | None
+) -> RoadArrays:
+    """Roads of a graph usable in ``mode``, with per-direction lengths and travel times.
+
+    The two directed edges of a two-way road (same end nodes, same length to the millimetre)
+    become one road usable both ways. Walking ignores one-way restrictions; motor modes
+    respect them and drop classes without a speed (:mod:`lvliang_coverage.network.speeds`).
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        Road graph (lengths in metres).
+    mode : str
+        Travel mode.
+    rules : Rules
+        Rules in force.
+    dem : DEM or None
+        Elevation model for per-vertex slopes; without it node ``elevation`` attributes
+        (metres) give end-to-end grades, or flat ground.
+
+    Returns
+    -------
+    RoadArrays
+        The usable roads.
+
+    Raises
+    ------
+    InputError
+        When no road may be used in ``mode``.
+    """
+    arr = edge_arrays(graph)
+    lo, hi = np.minimum(arr.u, arr.v), np.maximum(arr.u, arr.v)
+    frame = pd.DataFrame(
+        {
+            "lo": lo,
+            "hi": hi,
+            "lk": np.round(arr.length * 1000.0).astype(np.int64),
+            "fwd": arr.u <= arr.v,
+        }
+    )
+    frame["rank"] = frame.groupby(["lo", "hi", "lk", "fwd"], sort=False).cumcount()
+    road_of = frame.groupby(["lo", "hi", "lk", "rank"], sort=True).ngroup().to_numpy()
+    n_roads = int(road_of.max()) + 1
+    fwd = frame["fwd"].to_numpy()
+    e_fwd = np.full(n_roads, -1, dtype=np.int64)
+    e_bwd = np.full(n_roads, -1, dtype=np.int64)
+    e_fwd[road_of[fwd]] = np.flatnonzero(fwd)
+    e_bwd[road_of[~fwd]] = np.flatnonzero(~fwd)
+    rep = np.where(e_fwd >= 0, e_fwd, e_bwd)
+    lines = arr.geometry[rep].copy()
+    only_bwd = e_fwd < 0
+    if only_bwd.any():
+        lines[only_bwd] = shapely.reverse(lines[only_bwd])
+    road_a = np.where(only_bwd, arr.v[rep], arr.u[rep])
+    road_b = np.where(only_bwd, arr.u[rep], arr.v[rep])
+    base = edge_speeds(arr, mode, rules)[rep]
+    length = arr.length[rep]
+    z0 = z1 = None
+    if arr.elevation is not None and dem is None:
+        z0, z1 = arr.elevation[road_a], arr.elevation[road_b]
+    t_f, t_b = directional_times_s(
+        lines, length, base, mode, rules=rules, dem=dem, z_start=z0, z_end=z1
+    )
+    len_f = np.where(e_fwd >= 0, arr.length[e_fwd], length)
+    len_b = np.where(e_bwd >= 0, arr.length[e_bwd], length)
+    if not is_walking(mode, rules):
+        t_f = np.where(e_fwd >= 0, t_f, np.nan)
+        t_b = np.where(e_bwd >= 0, t_b, np.nan)
+    usable = np.isfinite(t_f) | np.isfinite(t_b)
+    if not usable.any():
+        msg = f"no road of the graph may be used in mode {mode!r}"
+        raise InputError(msg, column="mode")
+    metric = metric_crs_for((arr.x.min() + arr.x.max()) / 2.0, (arr.y.min() + arr.y.max()) / 2.0)
+    return RoadArrays(
+        node_ids=arr.node_ids,
+        x=arr.x,
+        y=arr.y,
+        road_a=road_a[usable],
+        road_b=road_b[usable],
+        len_fwd=len_f[usable],
+        len_bwd=len_b[usable],
+        time_fwd=t_f[usable],
+        time_bwd=t_b[usable],
+        road_lines=lines[usable],
+        metric_crs=metric,
+    )

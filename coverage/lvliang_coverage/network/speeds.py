@@ -1,0 +1,106 @@
+"""Travel-mode speed tables: flat-ground speed in km/h per edge by OSM highway class."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from lvliang_coverage.config import Rules, load_rules
+from lvliang_coverage.errors import InputError
+from lvliang_coverage.network._edges import EdgeArrays
+from lvliang_coverage.network.terrain import tobler_max_factor
+
+WALK = "walk"
+"""Mode name of walking: Tobler's hiking function, one-way restrictions ignored."""
+
+_NON_CLASS_KEYS = {"flat_kmh", "highways", "track_grade_factor", "steep_grade", "steep_factor"}
+
+
+def mode_table(mode: str, rules: Rules | None = None) -> Mapping[str, Any]:
+    """Speed table of a travel mode.
+
+    Parameters
+    ----------
+    mode : str
+        ``"walk"``, ``"motorcycle"``, ``"car"`` or any mode added in the rules.
+    rules : Rules, optional
+        Rules in force.
+
+    Returns
+    -------
+    Mapping
+        The ``[speeds.<mode>]`` table (km/h by OSM highway class, factors).
+
+    Raises
+    ------
+    InputError
+        For an unknown mode.
+    """
+    rules = rules or load_rules()
+    if mode not in rules.speeds:
+        msg = f"unknown travel mode {mode!r}; configured modes: {', '.join(rules.modes)}"
+        raise InputError(msg, column="mode")
+    return rules.speeds[mode]
+
+
+def is_walking(mode: str, rules: Rules | None = None) -> bool:
+    """Whether ``mode`` is a walking mode (has ``flat_kmh``: Tobler speeds, no one-way)."""
+    return "flat_kmh" in mode_table(mode, rules)
+
+
+def max_speed_mps(mode: str, rules: Rules | None = None) -> float:
+    """Highest speed any edge can have in ``mode``, metres per second (a bound for pruning)."""
+    table = mode_table(mode, rules)
+    if "flat_kmh" in table:
+        return float(table["flat_kmh"]) * tobler_max_factor() / 3.6
+    speeds = [float(v) for k, v in table.items() if k not in _NON_CLASS_KEYS]
+    return max(speeds) / 3.6
+
+
+def edge_speeds(edges: EdgeArrays, mode: str, rules: Rules | None = None) -> np.ndarray:
+    """Speed on flat ground in km/h per edge; NaN where the mode may not use the edge.
+
+    Walking: ``flat_kmh`` on the classes listed in ``highways``. Motor modes: the km/h of the
+    highway class times ``track_grade_factor[tracktype]`` (a factor of 0 forbids the edge);
+    classes without a speed are forbidden. Slope is not applied here (see
+    :func:`lvliang_coverage.network.travel.segment_speed_kmh`).
+
+    Parameters
+    ----------
+    edges : EdgeArrays
+        Edge arrays of a graph (:func:`lvliang_coverage.network._edges.edge_arrays`); only the
+        OSM ``highway`` and ``tracktype`` values are read (None where absent).
+    mode : str
+        Travel mode.
+    rules : Rules, optional
+        Rules in force (``[speeds.<mode>]``, km/h).
+
+    Returns
+    -------
+    numpy.ndarray
+        km/h per edge, in the order of ``edges``.
+    """
+    table = mode_table(mode, rules)
+    hw = np.asarray(edges.highway, dtype=object).astype(str)
+    if "flat_kmh" in table:
+        allowed = np.isin(hw, np.asarray(list(table.get("highways", ())), dtype=str))
+        return np.where(allowed, float(table["flat_kmh"]), np.nan)
+    classes = {k: float(v) for k, v in table.items() if k not in _NON_CLASS_KEYS}
+    names = np.asarray(list(classes), dtype=str)
+    values = np.asarray(list(classes.values()), dtype=float)
+    order = np.argsort(names)
+    names, values = names[order], values[order]
+    pos = np.clip(np.searchsorted(names, hw), 0, max(len(names) - 1, 0))
+    found = names[pos] == hw if len(names) else np.zeros(len(hw), dtype=bool)
+    speed = np.where(found, values[pos] if len(names) else np.nan, np.nan)
+    factors = table.get("track_grade_factor", {})
+    if factors:
+        tt = np.asarray(edges.tracktype, dtype=object).astype(str)
+        factor = np.ones(len(hw))
+        for grade, f in factors.items():
+            factor[tt == grade] = float(f)
+        speed = speed * factor
+    speed[~(speed > 0)] = np.nan
+    return speed

@@ -1,0 +1,236 @@
+"""The access core: for each demand point, the facilities within a radius and a travel time.
+
+Every service asks the same question of the road network: for each demand point (a village,
+a resettlement site), which facilities of the wanted kinds lie within a service radius
+(straight line or along the roads) *and* within a travel-time limit of one mode, which is
+the nearest in a straight line, which is the fastest to reach, and why a point is not
+served. The clinic check (article 7), the resettlement-site evaluation (article 16) and
+day-care (article 25) all call :func:`access`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from lvliang_coverage.codes import join_codes
+from lvliang_coverage.errors import InputError
+from lvliang_coverage.inputs.projection import metric_crs_of
+from lvliang_coverage.network.distance import metric_xy, nearest_m, pair_distances_m
+from lvliang_coverage.network.routing import TravelNetwork
+
+REASONS = ("unreachable", "off_network", "too_far", "too_slow")
+"""Reason codes of a point that is not served, in this order, joined with ``;``:
+no road path to any facility; the point is beyond ``network.max_offroad_leg_m`` from the
+mapped roads (its off-road walk still counts in the time); no facility within the radius;
+no facility within the radius is reachable within the time."""
+
+ACCESS_COLUMNS = [
+    "nearest_id",
+    "nearest_euclid_m",
+    "fastest_id",
+    "fastest_network_m",
+    "fastest_time_s",
+    "fastest_euclid_m",
+    "served_by",
+    "served_network_m",
+    "served_time_s",
+    "served_euclid_m",
+    "reachable",
+    "off_network",
+    "within_radius",
+    "within_time",
+    "served",
+]
+"""Columns of :func:`access`, one row per demand point in input order."""
+
+
+Router = TravelNetwork
+"""The travel network of one mode the access questions are asked of."""
+
+
+@dataclass(frozen=True)
+class AccessRule:
+    """Limits of one access question.
+
+    Attributes
+    ----------
+    max_s : float
+        Travel-time limit in seconds, from the point to the facility (finite).
+    radius_m : float
+        Service radius in metres (``inf``: no radius).
+    radius_measure : str
+        ``"euclidean"`` (straight line, the default) or ``"network"`` (along the roads,
+        off-road legs included): which distance the radius applies to.
+    """
+
+    max_s: float
+    radius_m: float = math.inf
+    radius_measure: str = "euclidean"
+
+    def __post_init__(self) -> None:
+        if self.radius_measure not in {"euclidean", "network"}:
+            msg = f"radius_measure must be 'euclidean' or 'network', got {self.radius_measure!r}"
+            raise InputError(msg, column="radius_measure")
+
+
+def _fastest_per_origin(pairs: pd.DataFrame, n: int, pos: pd.Index) -> pd.DataFrame:
+    """Keep the fastest pair per origin position, indexed 0..n-1 (missing origins -> NaN)."""
+    if pairs.empty:
+        return pd.DataFrame(index=pd.RangeIndex(n), columns=pairs.columns)
+    p = pairs.assign(_o=pos.get_indexer(pd.Index(pairs["origin_id"])))
+    best = p.sort_values(["_o", "time_s"], kind="stable").drop_duplicates("_o")
+    return best.set_index("_o").reindex(pd.RangeIndex(n))
+
+
+def _euclid_to(p_xy: np.ndarray, f_xy: np.ndarray, f_pos: pd.Index, ids: np.ndarray) -> np.ndarray:
+    """Straight-line metres from each point to the facility named in ``ids`` (NaN if none)."""
+    fi = f_pos.get_indexer(pd.Index(pd.Series(ids, dtype=object).fillna("\x00")))
+    out = np.full(len(ids), np.nan)
+    has = fi >= 0
+    out[has] = pair_distances_m(p_xy, f_xy, np.flatnonzero(has), fi[has])
+    return out
+
+
+def access(
+    points: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    net: Router,
+    rule: AccessRule,
+    *,
+    point_id: str = "village_id",
+    facility_id: str = "facility_id",
+) -> pd.DataFrame:
+    """Facilities within the radius and the time of every demand point, one mode.
+
+    A point is *served* when one facility is both within ``rule.radius_m`` (by
+    ``rule.radius_measure``) and within ``rule.max_s`` of travel from the point to it; the
+    serving facility reported is the fastest such one. Independently of that, the table
+    names the nearest facility in a straight line and the fastest reachable one, so that
+    every flag can be checked from a column of the same row.
+
+    Parameters
+    ----------
+    points : GeoDataFrame
+        Demand points with the id column ``point_id``, in any CRS.
+    facilities : GeoDataFrame
+        Facilities (already filtered to the wanted kinds) with ``facility_id``, any CRS.
+    net : TravelNetwork
+        Road network of one mode (:class:`lvliang_coverage.network.routing.TravelNetwork`).
+    rule : AccessRule
+        Radius (metres), time limit (seconds) and radius measure.
+    point_id, facility_id : str
+        Id columns of the two layers.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`ACCESS_COLUMNS`, one row per point in input order (RangeIndex). Distances in
+        metres, times in seconds; NaN (never 0) where no facility is reachable or none
+        exists. ``within_radius``: some facility within the radius; ``within_time``: the
+        fastest facility within the time; ``served``: one facility meets both.
+    """
+    if not math.isfinite(rule.max_s):
+        msg = "an access rule needs a finite travel-time limit (max_s)"
+        raise InputError(msg, column="max_s")
+    n = len(points)
+    crs = metric_crs_of(points)
+    p_xy, f_xy = metric_xy(points, crs), metric_xy(facilities, crs)
+    pos = pd.Index(points[point_id])
+    f_pos = pd.Index(facilities[facility_id])
+    ids = (point_id, facility_id)
+
+    near = net.nearest(points, facilities, id_col=facility_id).reset_index(drop=True)
+    reachable = near["reachable"].to_numpy(dtype=bool)
+    fastest_s = near["time_s"].to_numpy(dtype=float)
+    within_time = reachable & (fastest_s <= rule.max_s)
+    fastest_id = near["facility_id"].to_numpy(object).copy()  # nearest() names it so
+    fastest_id[~reachable] = None
+
+    timed = net.within(points, facilities, max_s=rule.max_s, id_cols=ids)
+    timed = timed.assign(
+        euclid_m=pair_distances_m(
+            p_xy,
+            f_xy,
+            pos.get_indexer(pd.Index(timed["origin_id"])),
+            f_pos.get_indexer(pd.Index(timed["destination_id"])),
+        )
+    )
+    straight_m, straight_i = nearest_m(p_xy, f_xy)
+    if rule.radius_measure == "network":
+        serving = timed[timed["network_m"] <= rule.radius_m]
+        if math.isfinite(rule.radius_m):
+            by_radius = net.within(points, facilities, max_m=rule.radius_m, id_cols=ids)
+            within_radius = np.asarray(pos.isin(by_radius["origin_id"]), dtype=bool)
+        else:
+            within_radius = reachable.copy()
+    else:
+        serving = timed[timed["euclid_m"] <= rule.radius_m]
+        within_radius = np.asarray((straight_i >= 0) & (straight_m <= rule.radius_m), dtype=bool)
+    best = _fastest_per_origin(serving, n, pos)
+    served = best["destination_id"].notna().to_numpy()
+    served_by = best["destination_id"].to_numpy(object).copy()
+    served_by[~served] = None
+    f_ids = f_pos.to_numpy(object)
+    nearest_id = np.full(n, None, dtype=object)  # None everywhere when no facility exists
+    has_nearest = straight_i >= 0
+    nearest_id[has_nearest] = f_ids[straight_i[has_nearest]]
+    return pd.DataFrame(
+        {
+            "nearest_id": nearest_id,
+            "nearest_euclid_m": np.where(straight_i >= 0, straight_m, np.nan),
+            "fastest_id": fastest_id,
+            "fastest_network_m": np.where(reachable, near["network_m"].to_numpy(float), np.nan),
+            "fastest_time_s": np.where(reachable, fastest_s, np.nan),
+            "fastest_euclid_m": _euclid_to(p_xy, f_xy, f_pos, fastest_id),
+            "served_by": served_by,
+            "served_network_m": np.where(served, best["network_m"].to_numpy(float), np.nan),
+            "served_time_s": np.where(served, best["time_s"].to_numpy(float), np.nan),
+            "served_euclid_m": np.where(served, best["euclid_m"].to_numpy(float), np.nan),
+            "reachable": reachable,
+            "off_network": near["off_network"].to_numpy(dtype=bool),
+            "within_radius": within_radius,
+            "within_time": within_time,
+            "served": served,
+        }
+    )
+
+
+def reasons(
+    table: pd.DataFrame, ok: np.ndarray, *, radius_applies: np.ndarray | bool = True
+) -> np.ndarray:
+    """Reason codes (:data:`REASONS`, joined with ``;``) of the rows that are not ``ok``.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`access`.
+    ok : boolean array
+        Whether each row meets its service's rule (e.g. ``table["served"]``, or
+        ``within_time`` for a time-only rule); ok rows get an empty text.
+    radius_applies : boolean array or bool
+        Rows judged by radius *and* time (``True``) or by time only (``False``), e.g. the
+        article-7 radius applies to villages under 200 residents only.
+
+    Returns
+    -------
+    numpy.ndarray of str (object)
+        E.g. ``"off_network;too_slow"``; empty where ``ok``.
+    """
+    failing = ~np.asarray(ok, dtype=bool)
+    radius = np.broadcast_to(np.asarray(radius_applies, dtype=bool), failing.shape)
+    reachable = table["reachable"].to_numpy(dtype=bool)
+    within_radius = table["within_radius"].to_numpy(dtype=bool)
+    within_time = table["within_time"].to_numpy(dtype=bool)
+    served = table["served"].to_numpy(dtype=bool)
+    flags = {
+        "unreachable": failing & ~reachable,
+        "off_network": failing & table["off_network"].to_numpy(dtype=bool),
+        "too_far": failing & radius & ~within_radius,
+        "too_slow": failing & reachable & (~within_time | (radius & ~served & within_radius)),
+    }
+    return join_codes({code: flags[code] for code in REASONS})

@@ -1,0 +1,245 @@
+"""The clinic service's two tasks as results: the article 7/8 check and the shared-clinic plan."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from lvliang_coverage.codes import CITY_TOTAL, CODE_SEPARATOR
+from lvliang_coverage.config import Rules
+from lvliang_coverage.services.clinics.check import check_compliance, compliance_summary
+from lvliang_coverage.services.clinics.plan import ClinicPlan, plan_clinics
+from lvliang_coverage.services.clinics.staffing import county_staffing, township_staffing
+from lvliang_coverage.study import Study
+
+CITY = CITY_TOTAL
+
+
+@dataclass
+class ClinicCheckResult:
+    """The article-7 check of every village and the article-8 doctors of every township.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Compliance of every village per mode (``clinic_compliance.csv``).
+    summary_table : pandas.DataFrame
+        Per county and mode, with a city row (``clinic_summary.csv``).
+    townships, counties : pandas.DataFrame
+        Article-8 staffing per township and per county.
+    care : GeoDataFrame
+        The basic-care facilities checked against (clinic, health centre, hospital).
+    mode : str
+        The deciding mode (ledger and map).
+    plan : ClinicPlan or None
+        The plan whose assignments are the ledger's fixes, when one was made.
+    study : Study
+        The study analysed (service areas for the map are computed from its networks).
+    task : str
+        ``"check"``.
+    """
+
+    table: pd.DataFrame
+    summary_table: pd.DataFrame
+    townships: pd.DataFrame
+    counties: pd.DataFrame
+    care: gpd.GeoDataFrame
+    mode: str
+    plan: ClinicPlan | None
+    study: Study = field(repr=False)
+    task: str = "check"
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Files of the check: compliance, county summary, township and county doctors."""
+        return {
+            "clinic_compliance.csv": self.table,
+            "clinic_summary.csv": self.summary_table,
+            "township_doctors.csv": self.townships,
+            "county_doctors.csv": self.counties,
+        }
+
+    def summary(self) -> dict[str, object]:
+        """City totals of the deciding mode and the article-8 totals (unknown as None)."""
+        total = self.summary_table[
+            (self.summary_table["county"] == CITY) & (self.summary_table["mode"] == self.mode)
+        ]
+        out: dict[str, object] = {}
+        if len(total):
+            out.update({str(k): _plain(v) for k, v in total.iloc[0].items()})
+        c = self.counties
+        for col in ("required_doctors", "current_doctors", "shortfall", "townships_short"):
+            out[col] = None if c[col].isna().any() else int(c[col].sum())
+        out["townships"] = int(c["townships"].sum())
+        return out
+
+    def mode_table(self) -> pd.DataFrame:
+        """Compliance rows of the deciding mode only."""
+        return self.table[self.table["mode"] == self.mode].reset_index(drop=True)
+
+    def service_areas(self) -> gpd.GeoDataFrame:
+        """Isochrone service areas of the care facilities at the time limit (deciding mode)."""
+        net = self.study.network(self.mode)
+        return net.service_areas(self.care, [self.study.rules.clinic.max_travel_min])
+
+
+@dataclass
+class ClinicPlanResult:
+    """A shared-clinic plan (set covering, coverage curve, sharing groups) as a result.
+
+    Attributes
+    ----------
+    plan : ClinicPlan
+        The solved plan.
+    task : str
+        ``"plan"``.
+    """
+
+    plan: ClinicPlan
+    task: str = "plan"
+
+    def tables(self) -> dict[str, Any]:
+        """Files of the plan: new sites, groups, coverage curve, uncoverable villages, JSON."""
+        plan = self.plan
+        groups = plan.assignment.assignment.rename(
+            columns={
+                "demand_id": "village_id",
+                "facility_id": "site_id",
+                "size": "population",
+                "unit_cost": "minutes",
+            }
+        ).drop(columns="cost")
+        curve = plan.curve.assign(
+            new_ids=plan.curve["new_ids"].map(lambda t: CODE_SEPARATOR.join(map(str, t)))
+        )
+        sites = plan.new_sites
+        return {
+            "clinic_plan_sites.csv": sites.drop(columns="geometry").assign(
+                lon=sites.geometry.x, lat=sites.geometry.y
+            ),
+            "clinic_plan_groups.csv": groups,
+            "clinic_plan_curve.csv": curve,
+            "clinic_plan_uncoverable.csv": plan.uncoverable,
+            "clinic_plan.json": self.summary(),
+        }
+
+    def summary(self) -> dict[str, object]:
+        """Headline figures and the solver report of the plan."""
+        return self.plan.summary()
+
+
+def _plain(value: object) -> object:
+    """Turn a numpy scalar into a plain Python number (JSON, printing)."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def _deciding_mode(rules: Rules, modes: list[str]) -> str:
+    default = rules.clinic.default_mode
+    return default if default in modes else modes[0]
+
+
+def run_plan(
+    study: Study,
+    rules: Rules,
+    *,
+    mode: str | None = None,
+    p_values: list[int] | None = None,
+    capacity: float | None = None,
+    candidates: gpd.GeoDataFrame | None = None,
+) -> ClinicPlanResult:
+    """Plan shared clinics for the villages under 200 residents of a study.
+
+    Parameters
+    ----------
+    study : Study
+        Inputs.
+    rules : Rules
+        Rules in force.
+    mode : str, optional
+        Deciding travel mode (default ``clinic.default_mode``).
+    p_values : list of int, optional
+        Budgets of new clinics for the coverage curve.
+    capacity : float, optional
+        Residents per clinic in the sharing groups.
+    candidates : GeoDataFrame, optional
+        User candidate sites (default: villages of ``clinic.candidate_min_residents``+).
+
+    Returns
+    -------
+    ClinicPlanResult
+        The plan.
+    """
+    net = study.network(mode or rules.clinic.default_mode)
+    study.progress("求解选址模型 / solving the set-covering and maximal-covering models")
+    plan = plan_clinics(
+        study.villages,
+        study.care_facilities,
+        net,
+        rules=rules,
+        candidates=candidates,
+        p_values=p_values,
+        capacity=capacity,
+    )
+    return ClinicPlanResult(plan)
+
+
+def run_check(
+    study: Study,
+    rules: Rules,
+    *,
+    modes: list[str] | None = None,
+    plan: ClinicPlan | None = None,
+    with_plan: bool = False,
+    **plan_options: Any,
+) -> ClinicCheckResult:
+    """Check every village against article 7 and township doctors against article 8.
+
+    Parameters
+    ----------
+    study : Study
+        Inputs.
+    rules : Rules
+        Rules in force.
+    modes : list of str, optional
+        Travel modes (default ``[clinic.default_mode]``, walking).
+    plan : ClinicPlan, optional
+        A plan whose assignments become the ledger's fixes.
+    with_plan : bool
+        Make that plan here (deciding mode) when none is given.
+    **plan_options
+        Options of :func:`run_plan` (``p_values``, ``capacity``, ``candidates``).
+
+    Returns
+    -------
+    ClinicCheckResult
+        Tables of the check.
+    """
+    modes = list(modes or [rules.clinic.default_mode])
+    mode = _deciding_mode(rules, modes)
+    if plan is None and with_plan:
+        plan = run_plan(study, rules, mode=mode, **plan_options).plan
+    care = study.care_facilities
+    networks = {m: study.network(m) for m in modes}
+    study.progress(f"核查{len(study.villages)}个村 / checking {len(study.villages)} villages")
+    table = check_compliance(study.villages, care, networks, rules)
+    centres = study.of_kind("health_centre")
+    # no health-centre rows: the current doctors are unknown, not zero
+    townships = township_staffing(study.villages, centres if len(centres) else None, rules)
+    return ClinicCheckResult(
+        table=table,
+        summary_table=compliance_summary(table),
+        townships=townships,
+        counties=county_staffing(townships),
+        care=care,
+        mode=mode,
+        plan=plan,
+        study=study,
+    )
+
+
+def options_of(mapping: Mapping[str, object], names: tuple[str, ...]) -> dict[str, object]:
+    """Keep the options of ``mapping`` named in ``names`` that are not None."""
+    return {k: v for k, v in mapping.items() if k in names and v is not None}

@@ -1,0 +1,174 @@
+"""Day-care check: which villages' elderly residents have a centre within the radius and time."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from lvliang_coverage.codes import CITY_TOTAL
+from lvliang_coverage.services.access import Router, access, reasons
+from lvliang_coverage.services.daycare.demand import elderly_demand
+from lvliang_coverage.services.daycare.settings import DaycareRules
+
+CHECK_COLUMNS = [
+    "village_id",
+    "name",
+    "county",
+    "township",
+    "population",
+    "elderly",
+    "elderly_estimated",
+    "centre_id",
+    "centre_name",
+    "euclid_km",
+    "network_km",
+    "travel_min",
+    "mode",
+    "within_radius",
+    "within_time",
+    "served",
+    "reason",
+    "off_network",
+]
+"""Stable columns of ``daycare_check.csv``."""
+
+SUMMARY_COLUMNS = [
+    "level",
+    "county",
+    "township",
+    "villages",
+    "population",
+    "elderly",
+    "elderly_served",
+    "elderly_unserved",
+    "served_share",
+    "villages_served",
+    "villages_unserved",
+    "villages_estimated",
+]
+"""Stable columns of ``daycare_summary.csv`` (``level``: township, county or city)."""
+
+
+def check_villages(
+    villages: gpd.GeoDataFrame,
+    centres: gpd.GeoDataFrame,
+    net: Router,
+    settings: DaycareRules,
+) -> pd.DataFrame:
+    """Check every village for a day-care centre within the radius and the time limit.
+
+    A village's elderly residents are served when one centre is both within
+    ``daycare.service_radius_km`` (straight line unless ``radius_measure = "network"``) and
+    within ``daycare.max_travel_min`` of travel by ``daycare.mode`` from the village (the
+    shared access core, :func:`lvliang_coverage.services.access.access`). The centre reported
+    is the fastest serving one, else the fastest reachable one, else the nearest in a
+    straight line.
+
+    Parameters
+    ----------
+    villages : GeoDataFrame
+        Villages (``village_id``, ``name``, ``county``, ``township``, ``population`` and
+        optionally ``elderly``, residents), points in any CRS.
+    centres : GeoDataFrame
+        Day-care centres (``facility_id``, optional ``name``), points in any CRS.
+    net : TravelNetwork
+        Road network of ``daycare.mode``.
+    settings : DaycareRules
+        The day-care settings.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`CHECK_COLUMNS`, one row per village in input order; kilometres and minutes,
+        NaN where no centre is reachable.
+    """
+    elderly, estimated = elderly_demand(villages, settings)
+    a = access(villages, centres, net, settings.access_rule)
+    served = a["served"].to_numpy(dtype=bool)
+    reachable = a["reachable"].to_numpy(dtype=bool)
+
+    def pick(served_col: str, fastest_col: str) -> np.ndarray:
+        return np.where(served, a[served_col].to_numpy(), a[fastest_col].to_numpy())
+
+    known = served | reachable
+    centre = np.where(known, pick("served_by", "fastest_id"), a["nearest_id"].to_numpy(object))
+    euclid = np.where(
+        known,
+        pick("served_euclid_m", "fastest_euclid_m").astype(float),
+        a["nearest_euclid_m"].to_numpy(float),
+    )
+    names = (
+        centres.set_index("facility_id")["name"]
+        if "name" in centres.columns
+        else pd.Series(dtype=object)
+    )
+    centre_s = pd.Series(centre, dtype=object)
+    return pd.DataFrame(
+        {
+            "village_id": villages["village_id"].to_numpy(),
+            "name": villages["name"].to_numpy(),
+            "county": villages["county"].to_numpy(),
+            "township": villages["township"].to_numpy(),
+            "population": villages["population"].to_numpy(),
+            "elderly": elderly,
+            "elderly_estimated": estimated,
+            "centre_id": centre,
+            "centre_name": centre_s.map(names).to_numpy(object),
+            "euclid_km": euclid / 1000.0,
+            "network_km": pick("served_network_m", "fastest_network_m").astype(float) / 1000.0,
+            "travel_min": pick("served_time_s", "fastest_time_s").astype(float) / 60.0,
+            "mode": net.mode,
+            "within_radius": a["within_radius"].to_numpy(dtype=bool),
+            "within_time": a["within_time"].to_numpy(dtype=bool),
+            "served": served,
+            "reason": reasons(a, served),
+            "off_network": a["off_network"].to_numpy(dtype=bool),
+        }
+    )[CHECK_COLUMNS]
+
+
+def _aggregate(t: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    return t.groupby(keys, as_index=False, sort=True).agg(
+        villages=("village_id", "size"),
+        population=("population", "sum"),
+        elderly=("elderly", "sum"),
+        elderly_served=("_es", "sum"),
+        villages_served=("served", "sum"),
+        villages_estimated=("elderly_estimated", "sum"),
+    )
+
+
+def check_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Elderly served per township, per county and for the city (``全市``).
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`check_villages`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`SUMMARY_COLUMNS`: township rows, then county rows (township empty), then one
+        city row (county ``"全市"``); ``served_share`` is elderly served over elderly (0-1,
+        NaN where a unit has no elderly residents).
+    """
+    t = table.assign(_es=np.where(table["served"], table["elderly"], 0))
+    town = _aggregate(t, ["county", "township"]).assign(level="township")
+    county = _aggregate(t, ["county"]).assign(level="county", township="")
+    city = _aggregate(t.assign(_all=CITY_TOTAL), ["_all"]).rename(columns={"_all": "county"})
+    city = city.assign(level="city", township="")
+    out = pd.concat([town, county, city], ignore_index=True)
+    elderly = out["elderly"].to_numpy(float)
+    out["elderly_unserved"] = out["elderly"] - out["elderly_served"]
+    out["served_share"] = np.divide(
+        out["elderly_served"].to_numpy(float),
+        elderly,
+        out=np.full(len(out), np.nan),
+        where=elderly > 0,
+    )
+    out["villages_unserved"] = out["villages"] - out["villages_served"]
+    for col in ("villages_served", "villages_estimated"):
+        out[col] = out[col].astype(np.int64)
+    return out[SUMMARY_COLUMNS]

@@ -1,0 +1,147 @@
+"""The day-care service (article 25): its declaration under the service contract."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from lvliang_coverage.inputs.columns import register_column
+from lvliang_coverage.kinds import FacilityKind
+from lvliang_coverage.report.headlines import Headline
+from lvliang_coverage.services.contract import Service, ServiceResult, Task
+from lvliang_coverage.services.daycare.columns import COLUMNS
+
+if TYPE_CHECKING:
+    from lvliang_coverage.config import Rules
+    from lvliang_coverage.maps.coverage_map import CoverageMap
+    from lvliang_coverage.report.workbook import Ledger
+    from lvliang_coverage.study import Study
+
+for _layer, _column in COLUMNS:  # elderly (villages) and idle (facilities)
+    register_column(_layer, _column)
+
+DAYCARE = FacilityKind(
+    "daycare",
+    "日间照料中心",
+    "Elderly day-care centres",
+    ("日间照料中心", "日照中心", "老年人日间照料中心", "农村互助幸福院", "幸福院"),
+    "heart",
+    "#00897b",
+)
+"""The facility kind of day-care centres (registered with the service)."""
+
+_CHECK_ITEMS = {
+    "elderly": "60岁以上人口 / residents aged 60+",
+    "elderly_served": "在服务范围内 / within reach",
+    "served_share": "覆盖率 / share served",
+    "villages_unserved": "未覆盖村 / villages out of reach",
+    "centres": "现有日间照料中心 / centres now",
+}
+_PLAN_ITEMS = {
+    "existing_centres": "现有中心 / centres now",
+    "candidate_sites": "候选闲置建筑 / candidate buildings",
+    "new_centres": "规划改建 / buildings to convert",
+    "elderly": "60岁以上人口 / residents aged 60+",
+    "elderly_covered_now": "现状覆盖 / served now",
+    "elderly_covered_after_plan": "规划后覆盖 / served after the plan",
+    "elderly_covered_at_curve_end": "曲线终点覆盖 / served at the curve's end",
+    "curve_max_p": "曲线终点p / p at the curve's end",
+    "uncoverable_villages": "无候选可覆盖的村 / villages no candidate serves",
+}
+_ESTIMATED = "老年人口为估算 / 60+ estimated"
+
+
+def _estimate_note(summary: dict[str, object]) -> str:
+    if not summary.get("elderly_estimated"):
+        return "否，来自村表 / no, from the registry"
+    share = float(summary["elderly_share_default"])  # type: ignore[arg-type]
+    return f"是：常住人口×{share:.0%} / yes: residents x {share:.0%}"
+
+
+class DaycareService(Service):
+    """Elderly day-care centres (日间照料中心, article 25) in idle schools and clinics."""
+
+    name = "daycare"
+    title_zh = "日间照料中心"
+    title_en = "Elderly day-care centres"
+    articles = (25,)
+    kinds = ("daycare", "school", "clinic", "health_centre")
+    new_kinds = (DAYCARE,)
+    rules_section = "daycare"
+    tasks = (
+        Task(
+            "check",
+            "核查每个村60岁以上老人是否在日间照料中心服务范围内（默认规划假设：2公里、步行15分钟）",
+            "Check every village: are its residents aged 60+ within reach of a day-care centre "
+            "(default planning assumption: 2 km, 15 min walking)?",
+            map_file="daycare_check.html",
+            options={"with_plan": True},
+        ),
+        Task(
+            "plan",
+            "利用闲置学校、卫生院改建日间照料中心：p处新中心覆盖最多老人（最大覆盖）及覆盖曲线",
+            "Plan day-care centres in idle schools and clinics: p new centres serving the most "
+            "residents aged 60+ (maximal covering) and the coverage curve.",
+            map_file="daycare_plan.html",
+        ),
+    )
+
+    def analyse(self, study: Study, rules: Rules, *, task: str, **options: Any) -> ServiceResult:
+        """Run ``check`` (options: with_plan, p, candidates) or ``plan`` (p, candidates)."""
+        from lvliang_coverage.services.daycare import analysis
+
+        if task == "check":
+            return analysis.run_check(study, rules, **options)
+        return analysis.run_plan(study, rules, **options)
+
+    def ledger(self, result: ServiceResult, lang: str) -> Ledger | None:
+        """Day-care ledger of a check; a plan files no ledger of its own."""
+        from lvliang_coverage.services.daycare.analysis import DaycareCheckResult
+        from lvliang_coverage.services.daycare.ledger import check_ledger
+
+        return check_ledger(result, lang) if isinstance(result, DaycareCheckResult) else None
+
+    def map(
+        self, result: ServiceResult, lang: str, *, study: Study, basemap: str = "osm"
+    ) -> CoverageMap | None:
+        """Reach map of a check, or plan map of a plan."""
+        from lvliang_coverage.services.daycare.analysis import DaycareCheckResult, DaycarePlanResult
+        from lvliang_coverage.services.daycare.map import check_map, plan_map
+
+        if isinstance(result, DaycareCheckResult):
+            study.progress("绘制日间照料核查地图 / drawing the day-care map")
+            return check_map(study, result, lang=lang, basemap=basemap)
+        if isinstance(result, DaycarePlanResult):
+            study.progress("绘制日间照料规划地图 / drawing the day-care plan map")
+            return plan_map(study, result, lang=lang, basemap=basemap)
+        return None
+
+    def headlines(self, result: ServiceResult) -> list[Headline]:
+        """City figures of a check, or the plan's figures and curve end points."""
+        from lvliang_coverage.services.daycare.analysis import DaycareCheckResult
+
+        summary = dict(result.summary())
+        if isinstance(result, DaycareCheckResult):
+            items = {label: summary[key] for key, label in _CHECK_ITEMS.items()}
+            items["覆盖率 / share served"] = f"{float(summary['served_share']):.1%}"  # type: ignore[arg-type]
+            items[_ESTIMATED] = _estimate_note(summary)
+            counties = result.summary_table[result.summary_table["level"] == "county"]
+            rows = [
+                {
+                    "县 / county": r["county"],
+                    "60岁以上 / aged 60+": r["elderly"],
+                    "覆盖 / served": r["elderly_served"],
+                    "覆盖率 / share": f"{r['served_share']:.1%}",
+                }
+                for r in counties.to_dict("records")
+            ]
+            return [
+                Headline("第25条 日间照料中心覆盖 / article 25 day-care reach", items),
+                Headline("各县 / per county", rows=rows),
+            ]
+        items = {label: summary[key] for key, label in _PLAN_ITEMS.items()}
+        items[_ESTIMATED] = _estimate_note(summary)
+        return [Headline("第25条 日间照料中心规划 / article 25 day-care plan", items)]
+
+
+SERVICE = DaycareService()
+"""The registered day-care service."""

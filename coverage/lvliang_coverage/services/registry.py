@@ -1,0 +1,99 @@
+"""The registry of services: the CLI, ``demo``, the overview map and the docs iterate it.
+
+A built-in service is one line of :data:`BUILTIN`: the name of its subpackage under
+``lvliang_coverage.services``, whose ``service`` module defines ``SERVICE``, an instance of
+:class:`~lvliang_coverage.services.contract.Service`. Services of other packages register
+under the entry-point group ``lvliang_coverage.services`` (value ``module:OBJECT``) or call
+:func:`register`. Service modules keep their top-level imports light (the analysis is
+imported when a task runs), so that loading the registry costs little.
+"""
+
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import entry_points
+
+from lvliang_coverage import kinds
+from lvliang_coverage.services.contract import Service
+
+BUILTIN = (
+    "clinics",
+    "water",
+    "relocation",
+    "daycare",
+)
+"""Built-in services, in the order the CLI and ``demo`` show them."""
+
+ENTRY_POINT_GROUP = "lvliang_coverage.services"
+"""Entry-point group of services provided by other packages."""
+
+_SERVICES: dict[str, Service] = {}
+_loaded = False
+
+
+def register(service: Service) -> Service:
+    """Add a service (and the facility kinds it declares) to the registry.
+
+    Parameters
+    ----------
+    service : Service
+        The service.
+
+    Returns
+    -------
+    Service
+        ``service``.
+
+    Raises
+    ------
+    ValueError
+        When another service of that name is registered already.
+    """
+    old = _SERVICES.get(service.name)
+    if old is not None and old is not service:
+        msg = f"a service named {service.name!r} is registered already"
+        raise ValueError(msg)
+    for kind in service.new_kinds:
+        kinds.register_kind(kind)
+    _SERVICES[service.name] = service
+    return service
+
+
+def load() -> tuple[Service, ...]:
+    """Import the built-in services and those of installed plugins (once).
+
+    Returns
+    -------
+    tuple of Service
+        Every registered service, built-ins first in :data:`BUILTIN` order.
+    """
+    global _loaded  # noqa: PLW0603 - the registry is loaded once per process
+    if not _loaded:
+        _loaded = True
+        for name in BUILTIN:
+            module = importlib.import_module(f"lvliang_coverage.services.{name}.service")
+            register(module.SERVICE)
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            register(ep.load())
+    return tuple(_SERVICES.values())
+
+
+def services() -> tuple[Service, ...]:
+    """List every registered service (the registry is loaded on first use)."""
+    return load()
+
+
+def get(name: str) -> Service:
+    """Return the service called ``name``.
+
+    Raises
+    ------
+    KeyError
+        When no such service is registered.
+    """
+    load()
+    try:
+        return _SERVICES[name]
+    except KeyError:
+        msg = f"no service named {name!r}; registered: {', '.join(_SERVICES)}"
+        raise KeyError(msg) from None

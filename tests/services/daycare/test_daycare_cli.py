@@ -1,0 +1,153 @@
+"""``lvliang-coverage daycare check|plan`` on the default data and on user files."""
+
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from lvliang_coverage.cli import app
+from lvliang_coverage.services.daycare.check import CHECK_COLUMNS
+
+runner = CliRunner()
+TOWNSHIP = "样例镇003"  # default-data township with a day-care centre and idle buildings
+KIND_ZH = {"daycare": "日间照料中心", "school": "学校", "clinic": "卫生室"}
+
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("daycare-default")
+    check = runner.invoke(app, ["daycare", "check", "--out", str(out), "--no-maps"])
+    plan = runner.invoke(app, ["daycare", "plan", "--out", str(out), "--no-maps", "--p", "5"])
+    return out, check, plan
+
+
+def test_check_on_default_data(default_run):
+    out, check, _ = default_run
+    assert check.exit_code == 0, check.output
+    table = pd.read_csv(out / "daycare_check.csv", encoding="utf-8-sig")
+    assert list(table.columns) == CHECK_COLUMNS
+    assert len(table) == 6000
+    assert not table["elderly_estimated"].any()  # the default registry has 60+ counts
+    assert (table["elderly"] <= table["population"]).all()
+    summary = pd.read_csv(out / "daycare_summary.csv", encoding="utf-8-sig")
+    city = summary[summary["level"] == "city"].iloc[0]
+    assert city["elderly"] == table["elderly"].sum()
+    assert city["elderly_served"] == table.loc[table["served"], "elderly"].sum()
+    ledger = pd.read_csv(out / "daycare_ledger.csv", encoding="utf-8-sig")
+    assert len(ledger) == int((~table["served"] & (table["elderly"] > 0)).sum())
+    assert ledger["责任单位"].iloc[0] == "各县市区人民政府、市人社局、市民政局、市妇联、市财政局"
+    assert ledger["整改措施"].str.contains("改建日间照料中心").any()
+    assert (out / "daycare_ledger.xlsx").is_file()
+    assert "第25条" in check.output
+
+
+def test_plan_on_default_data(default_run):
+    out, _, plan = default_run
+    assert plan.exit_code == 0, plan.output
+    summary = json.loads((out / "daycare_plan.json").read_text(encoding="utf-8"))
+    assert summary["p"] == 5
+    assert summary["new_centres"] == 5
+    curve = pd.read_csv(out / "daycare_plan_curve.csv", encoding="utf-8-sig")
+    assert curve["p"].iloc[0] == 0
+    assert curve["p"].iloc[-1] == 60  # daycare.curve_max_p
+    assert curve["elderly_covered"].is_monotonic_increasing
+    assert (
+        curve.loc[curve["p"] == 5, "elderly_covered"].iloc[0]
+        == summary["elderly_covered_after_plan"]
+    )
+    sites = pd.read_csv(out / "daycare_plan_sites.csv", encoding="utf-8-sig")
+    assert len(sites) == 5
+    assert set(sites["role"]) == {"idle"}
+    assert set(sites["kind"]) <= {"school", "clinic", "health_centre"}
+    unc = pd.read_csv(out / "daycare_plan_uncoverable.csv", encoding="utf-8-sig")
+    assert unc["reason"].str.len().gt(0).all()
+
+
+@pytest.fixture
+def user_files(tmp_path, repo_root):
+    data = repo_root / "data" / "default"
+    v = pd.read_csv(data / "villages.csv")
+    v = v[v["township"] == TOWNSHIP]
+    villages = tmp_path / "villages.csv"
+    pd.DataFrame(
+        {
+            "村名": v["name"],
+            "常住人口": v["population"],
+            "60岁以上人口": v["elderly"],
+            "经度": v["lon"],
+            "纬度": v["lat"],
+        }
+    ).to_csv(villages, index=False, encoding="gbk")
+    f = pd.read_csv(data / "facilities.csv")
+    f = f[(f["township"] == TOWNSHIP) & f["kind"].isin(list(KIND_ZH))]
+    facilities = tmp_path / "facilities.csv"
+    pd.DataFrame(
+        {
+            "编号": f["facility_id"],
+            "名称": f["name"],
+            "类型": f["kind"].map(KIND_ZH),
+            "是否闲置": f["idle"],
+            "经度": f["lon"],
+            "纬度": f["lat"],
+        }
+    ).to_csv(facilities, index=False, encoding="gbk")
+    return {
+        "villages": villages,
+        "facilities": facilities,
+        "roads": data / "roads.osm.bz2",
+        "n_idle": int((f["idle"] == "是").sum()),
+        "n_villages": len(v),
+    }
+
+
+def test_check_and_plan_on_user_files(user_files, tmp_path):
+    out = tmp_path / "out"
+    files = [f"--{k}={user_files[k]}" for k in ("villages", "facilities", "roads")]
+    check = runner.invoke(app, ["daycare", "check", "--out", str(out), "--no-maps", *files])
+    assert check.exit_code == 0, check.output
+    table = pd.read_csv(out / "daycare_check.csv", encoding="utf-8-sig")
+    assert len(table) == user_files["n_villages"]
+    assert not table["elderly_estimated"].any()  # read from the 60岁以上人口 column
+    plan = runner.invoke(app, ["daycare", "plan", "--out", str(out), "--no-maps", *files])
+    assert plan.exit_code == 0, plan.output
+    summary = json.loads((out / "daycare_plan.json").read_text(encoding="utf-8"))
+    assert summary["existing_centres"] == 1
+    assert summary["candidate_sites"] == user_files["n_idle"]  # only the 是否闲置 = 是 rows
+
+
+def test_missing_elderly_column_is_estimated(user_files, tmp_path):
+    villages = pd.read_csv(user_files["villages"], encoding="gbk").drop(columns="60岁以上人口")
+    path = tmp_path / "no_elderly.csv"
+    villages.to_csv(path, index=False, encoding="gbk")
+    out = tmp_path / "out"
+    args = ["daycare", "check", "--out", str(out), "--no-maps", f"--villages={path}"]
+    args += [f"--{k}={user_files[k]}" for k in ("facilities", "roads")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "daycare_check.csv", encoding="utf-8-sig")
+    assert table["elderly_estimated"].all()
+    assert (table["elderly"] == (table["population"] * 0.25).round()).all()
+    assert "估算" in result.output
+    workbook = pd.read_excel(out / "daycare_ledger.xlsx", sheet_name=0)
+    assert workbook.iloc[:, 0].astype(str).str.contains("估算").any()
+
+
+def test_user_candidates(user_files, tmp_path):
+    v = pd.read_csv(user_files["villages"], encoding="gbk")
+    cand = tmp_path / "candidates.csv"
+    pd.DataFrame(
+        {
+            "id": ["U1"],
+            "name": ["村委会旧址"],
+            "lon": [v["经度"].iloc[3]],
+            "lat": [v["纬度"].iloc[3]],
+        }
+    ).to_csv(cand, index=False)
+    out = tmp_path / "out"
+    args = ["daycare", "plan", "--out", str(out), "--no-maps", f"--candidates={cand}"]
+    args += [f"--{k}={user_files[k]}" for k in ("villages", "facilities", "roads")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "daycare_plan.json").read_text(encoding="utf-8"))
+    assert summary["candidate_sites"] == user_files["n_idle"] + 1

@@ -1,0 +1,59 @@
+"""The water service keeps the service contract: declaration, tables, files written."""
+
+from contract_tests import ServiceContractTests
+
+from lvliang_coverage.services.runner import run_task
+from lvliang_coverage.services.water.analysis import WATER_TABLES, WaterResult
+from lvliang_coverage.services.water.ledger import WATER_FILES
+from lvliang_coverage.services.water.service import SERVICE, WaterService
+
+
+class TestWaterContract(ServiceContractTests):
+    service = SERVICE
+
+
+def test_service_declares_the_contract_attributes():
+    assert isinstance(SERVICE, WaterService)
+    assert SERVICE.name == "water"
+    assert (SERVICE.title_zh, SERVICE.title_en) == ("农村饮水安全工程", "Rural drinking water")
+    assert SERVICE.articles == (12, 13, 14)
+    assert SERVICE.kinds == ("spring", "well", "reservoir", "river_intake", "plant")
+    assert SERVICE.new_kinds == ()
+    assert SERVICE.rules_section == "water"
+    assert [t.name for t in SERVICE.tasks] == ["site"]
+    site = SERVICE.task("site")
+    assert site.map_file == "water_plan.html"
+    assert site.in_demo
+    assert "水源" in site.help_zh
+    assert site.help_en.startswith("Site drinking-water projects")
+
+
+def test_run_task_writes_the_tables_and_the_ledger(default_study, tmp_path):
+    run = run_task(SERVICE, default_study, "site", tmp_path, maps=False)
+    assert isinstance(run.result, WaterResult)
+    tables = run.result.tables()
+    assert tuple(tables) == WATER_TABLES
+    expected = [*tables, "water_ledger.xlsx", "water_ledger.csv"]
+    assert [p.name for p in run.files] == expected
+    assert tuple(expected) == WATER_FILES
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(expected)
+    summary = tables["water_plan.json"]
+    assert summary["solves"]
+    assert {k: v for k, v in summary.items() if k != "solves"} == run.result.summary()
+
+
+def test_headlines_give_the_summary_and_the_county_budget(default_study, tmp_path):
+    result = SERVICE.analyse(default_study, default_study.rules, task="site")
+    plan_figures, budget = SERVICE.headlines(result)
+    assert plan_figures.items == result.summary()
+    assert [r["county"] for r in budget.rows] == result.plan.counties["county"].tolist()
+    assert list(budget.rows[0]) == [
+        "county",
+        "served_villages",
+        "served_residents",
+        "total_yuan",
+        "subsidy_yuan",
+        "maintenance_yuan_year",
+    ]
+    assert budget.rows[-1]["county"] == "全市"
+    assert list(tmp_path.iterdir()) == []
