@@ -19,12 +19,14 @@ from lvliang_coverage.console import (
     LangOpt,
     NoMapsOpt,
     Progress,
+    ReplaceOpt,
     RoadsOpt,
     errors_to_exit_codes,
     out,
     print_files,
     print_headlines,
     rules_from,
+    use_plain_warnings,
 )
 from lvliang_coverage.errors import InputError
 from lvliang_coverage.inputs.projection import metric_crs_of
@@ -100,7 +102,10 @@ def graph_cmd(
             )
         out.print(graph_summary(study))
         if out_file is not None:
-            with staged_output(out_file.parent) as stage:
+            protect = [p for p in (roads, dem, config) if p is not None]
+            with staged_output(
+                out_file.parent, track=False, replace=True, protect=protect
+            ) as stage:
                 target = stage / out_file.name
                 if out_file.suffix == ".graphml":
                     save_graphml(study.graph, target)
@@ -121,14 +126,16 @@ def demo(
     lang: LangOpt = "zh",
     basemap: BasemapOpt = "osm",
     no_maps: NoMapsOpt = False,
+    replace: ReplaceOpt = False,
 ) -> None:
     """Run every task of every service on the embedded Lüliang default data; maps go to maps/."""
     from lvliang_coverage.maps.overview import overview_map  # noqa: PLC0415 - keep --help fast
-    from lvliang_coverage.report.output import staged_output  # noqa: PLC0415
+    from lvliang_coverage.report.output import new_run_id, staged_output  # noqa: PLC0415
     from lvliang_coverage.services.runner import run_task  # noqa: PLC0415
     from lvliang_coverage.study import Study  # noqa: PLC0415
 
     progress = Progress()
+    run_id = new_run_id()
     files: list[Path] = []
     with errors_to_exit_codes():
         study = Study.default(rules_from(config), progress=progress)
@@ -137,7 +144,7 @@ def demo(
             progress("绘制总览地图 / drawing the overview map")
             kinds = [k for s in registry.services() for k in s.kinds]
             m = overview_map(study, lang=lang, roads=study.edges, basemap=basemap, kinds=kinds)
-            with staged_output(maps_dir) as stage:
+            with staged_output(maps_dir, replace=replace, run_id=run_id, owner="overview") as stage:
                 m.save(stage / "overview.html")
             files.append(Path(maps_dir) / "overview.html")
         runs = [
@@ -148,6 +155,8 @@ def demo(
                 out_dir,
                 lang=lang,
                 maps=not no_maps,
+                replace=replace,
+                run_id=run_id,
                 maps_dir=maps_dir,
                 basemap=basemap,
                 **task.options,
@@ -166,4 +175,5 @@ def demo(
 
 def main() -> None:
     """Entry point of the ``lvliang-coverage`` console script."""
+    use_plain_warnings()
     app()

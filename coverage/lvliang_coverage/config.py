@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import copy
+import math
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
+from fnmatch import fnmatchcase
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,8 @@ from typing import Any
 from lvliang_coverage.errors import InputError
 
 DEFAULT_RULES_FILE = "rules.toml"
+DEFAULT_SOURCE = "lvliang_coverage/rules.toml"
+"""How :attr:`Rules.sources` and :meth:`Rules.source_of` name the shipped defaults."""
 _FREE_SECTIONS = ("speeds",)  # users may add keys (new highway classes, new modes) here
 
 
@@ -130,6 +134,7 @@ class NetworkRules:
     offpath_factor: float
     offroad_winding: float
     offroad_model: str = "tobler_straight"
+    access_forbidden: tuple[str, ...] = ("no", "private")
 
 
 @dataclass(frozen=True)
@@ -138,6 +143,43 @@ class SolverRules:
 
     time_limit_s: float
     mip_rel_gap: float
+
+
+@dataclass(frozen=True)
+class InputRules:
+    """Technical settings for reading registries: plausibility bounds and outlier distances.
+
+    Attributes
+    ----------
+    max_village_residents : int
+        Residents (常住人口) one village may have; more is an input error.
+    max_village_households : int
+        Households one village may have.
+    max_site_households : int
+        Households a resettlement site may hold (capacity and occupied).
+    max_source_capacity_m3d : float
+        Capacity of one water source or plant, m3/day.
+    max_doctors : int
+        Doctors at one facility.
+    max_elevation_m : float
+        Highest elevation a point may have, metres above sea level.
+    max_below_sea_m : float
+        Metres below sea level a point may lie (elevation >= -this).
+    max_outside_km : float
+        Kilometres a point may lie outside the given study area (boundaries).
+    max_outside_roads_km : float
+        Kilometres a point may lie outside the road file's extent when no boundary is given.
+    """
+
+    max_village_residents: int
+    max_village_households: int
+    max_site_households: int
+    max_source_capacity_m3d: float
+    max_doctors: int
+    max_elevation_m: float
+    max_below_sea_m: float
+    max_outside_km: float
+    max_outside_roads_km: float
 
 
 @dataclass(frozen=True)
@@ -150,16 +192,21 @@ class Rules:
         The merged TOML content.
     sources : tuple of str
         The files merged, defaults first.
+    origins : Mapping[str, int]
+        For every dotted key an override set (e.g. ``"clinic.service_radius_km"``), the index
+        in ``sources`` of the last file that set it; see :meth:`source_of`.
     """
 
     raw: Mapping[str, Any]
     sources: tuple[str, ...]
+    origins: Mapping[str, int]
     clinic: ClinicRules
     staffing: StaffingRules
     water: WaterRules
     relocation: RelocationRules
     network: NetworkRules
     solver: SolverRules
+    inputs: InputRules
 
     @property
     def speeds(self) -> Mapping[str, Mapping[str, Any]]:
@@ -171,6 +218,39 @@ class Rules:
         """Names of the travel modes configured."""
         return tuple(self.raw["speeds"])
 
+    def source_of(self, key: str) -> str:
+        """Name the file that last set a rules key: a user file, ``"<mapping>"`` or defaults.
+
+        Parameters
+        ----------
+        key : str
+            Dotted key, e.g. ``"relocation.optional_services"``; a table (``"speeds.car"``)
+            counts as set by the last file that set it or anything inside it.
+
+        Returns
+        -------
+        str
+            An entry of :attr:`sources` (:data:`DEFAULT_SOURCE` for the shipped defaults), to
+            pass as ``file=`` of an :class:`~lvliang_coverage.errors.InputError` caused by it.
+
+        Raises
+        ------
+        KeyError
+            When the rules have no such key.
+        """
+        node: Any = self.raw
+        for part in key.split("."):
+            if not isinstance(node, Mapping) or part not in node:
+                msg = f"no rules key {key!r}"
+                raise KeyError(msg)
+            node = node[part]
+        hits = [
+            i
+            for k, i in self.origins.items()
+            if k == key or k.startswith(f"{key}.") or key.startswith(f"{k}.")
+        ]
+        return self.sources[max(hits)] if hits else self.sources[0]
+
 
 def _default_text() -> str:
     return (
@@ -178,41 +258,190 @@ def _default_text() -> str:
     )
 
 
-def _merge(base: dict[str, Any], over: Mapping[str, Any], path: str, file: str) -> None:
-    """Merge ``over`` into ``base`` in place, rejecting unknown keys and wrong types."""
+@dataclass(frozen=True)
+class ValueBound:
+    """Range a rules number must lie in: ``low < value`` (or ``<=``) and ``value <= high``."""
+
+    low: float
+    low_open: bool
+    high: float
+    zh: str
+    en: str
+
+    def holds(self, value: float) -> bool:
+        """Whether ``value`` lies in the range."""
+        above = value > self.low if self.low_open else value >= self.low
+        return above and value <= self.high
+
+
+POSITIVE = ValueBound(0.0, True, math.inf, "必须大于 0", "must be greater than 0")
+NON_NEGATIVE = ValueBound(0.0, False, math.inf, "不得为负", "must not be negative")
+SHARE = ValueBound(0.0, False, 1.0, "必须在 0 到 1 之间", "must lie between 0 and 1")
+AT_LEAST_ONE = ValueBound(1.0, False, math.inf, "不得小于 1", "must be at least 1")
+
+VALUE_BOUNDS: dict[str, ValueBound] = {
+    # limits, thresholds and counts for which 0 would make the rule meaningless
+    "*.article": POSITIVE,
+    "*.article_*": POSITIVE,
+    "clinic.small_village_max_residents": POSITIVE,
+    "*.service_radius_km": POSITIVE,
+    "*.max_travel_min": POSITIVE,
+    "staffing.large_township_min_residents": POSITIVE,
+    "staffing.doctors_*": POSITIVE,
+    "water.demand_l_per_resident_day": POSITIVE,
+    "water.max_pipe_km": POSITIVE,
+    "relocation.max_minutes_*": POSITIVE,
+    "relocation.max_commute_min": POSITIVE,
+    "daycare.elderly_min_age": POSITIVE,
+    "network.max_offroad_leg_m": POSITIVE,
+    "network.offpath_factor": POSITIVE,
+    "speeds.*.flat_kmh": POSITIVE,
+    "speeds.*.steep_factor": POSITIVE,
+    "solver.time_limit_s": POSITIVE,
+    "inputs.max_below_sea_m": NON_NEGATIVE,
+    "inputs.max_*": POSITIVE,
+    # shares (0-1), not percentages
+    "water.poor_household_connection_subsidy": SHARE,
+    "daycare.elderly_share_default": SHARE,
+    "solver.mip_rel_gap": SHARE,
+    # walked or piped length over the straight line
+    "water.winding_factor": AT_LEAST_ONE,
+    "network.offroad_winding": AT_LEAST_ONE,
+}
+"""Range of each rules number by dotted-key pattern (``fnmatch``, first match wins).
+
+Numbers matching no pattern (costs, counts that may be 0, speeds by road class where 0
+forbids the class, grade factors) must not be negative. Every number must be finite, and a
+key whose default is an integer takes whole numbers only.
+"""
+
+VALUE_CHOICES: dict[str, tuple[str, ...]] = {"*.radius_measure": ("euclidean", "network")}
+"""Allowed strings by dotted-key pattern."""
+
+MODE_KEYS = ("*.mode", "*_mode")
+"""Patterns of keys naming a travel mode: it must be a configured ``[speeds.<mode>]``."""
+
+_INT_LIMIT = 2**63  # integer rules must fit numpy's int64
+
+
+def _bad(where: str, file: str, zh: str, en: str, value: object) -> InputError:
+    """Error for rules key ``where`` set in ``file``, in Chinese and English."""
+    msg = f"规则值{zh} / rules key '{where}' {en}, got {value!r}"
+    return InputError(msg, file=file, column=where)
+
+
+def _number(value: object, current: int | float, where: str, file: str) -> int | float:
+    """``value`` as the type of ``current``: finite, and whole for an integer key."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _bad(where, file, "必须是数字", "must be a number", value)
+    if not math.isfinite(value):
+        raise _bad(where, file, "必须是有限数", "must be a finite number", value)
+    if isinstance(current, float):
+        return float(value)
+    if isinstance(value, float) and not value.is_integer():
+        raise _bad(where, file, "必须是整数", "must be a whole number", value)
+    if abs(value) >= _INT_LIMIT:
+        raise _bad(where, file, "超出整数范围", "is out of the integer range", value)
+    return int(value)
+
+
+def _check_free(value: object, where: str, file: str) -> None:
+    """Check a new key of a free section: tables of numbers, lists of strings (highways)."""
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            _check_free(v, f"{where}.{k}", file)
+    elif isinstance(value, list):
+        if not all(isinstance(v, str) for v in value):
+            raise _bad(where, file, "必须是字符串列表", "must be a list of strings", value)
+    else:
+        _number(value, 0.0, where, file)
+
+
+def _merge(
+    base: dict[str, Any],
+    over: Mapping[str, Any],
+    path: str,
+    file: str,
+    *,
+    origins: dict[str, int],
+    index: int,
+) -> None:
+    """Merge ``over`` into ``base`` in place, rejecting unknown keys and wrong types.
+
+    Every key set is recorded in ``origins`` with ``index``, the position of ``file`` in the
+    rules' sources.
+    """
     free = path.split(".", maxsplit=1)[0] in _FREE_SECTIONS
     for key, value in over.items():
         where = f"{path}.{key}" if path else key
         if key not in base:
-            if free:
-                base[key] = copy.deepcopy(value)
-                continue
-            msg = f"unknown rules key '{where}'"
-            raise InputError(msg, file=file, column=where)
-        current = base[key]
-        if isinstance(current, dict):
-            if not isinstance(value, Mapping):
-                msg = f"rules key '{where}' must be a table"
+            if not free:
+                msg = f"未知的规则键 / unknown rules key '{where}'"
                 raise InputError(msg, file=file, column=where)
-            _merge(current, value, where, file)
-        elif isinstance(current, bool):
-            if not isinstance(value, bool):
-                msg = f"rules key '{where}' must be true or false, got {value!r}"
-                raise InputError(msg, file=file, column=where)
-            base[key] = value
-        elif isinstance(current, int | float):
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                msg = f"rules key '{where}' must be a number, got {value!r}"
-                raise InputError(msg, file=file, column=where)
-            if value < 0:
-                msg = f"rules key '{where}' must not be negative, got {value!r}"
-                raise InputError(msg, file=file, column=where)
-            base[key] = type(current)(value) if isinstance(current, float) else value
-        else:
-            if type(value) is not type(current):
-                msg = f"rules key '{where}' must be of type {type(current).__name__}"
-                raise InputError(msg, file=file, column=where)
+            if path in _FREE_SECTIONS and not isinstance(value, Mapping):
+                raise _bad(where, file, "必须是表", "must be a table", value)
+            _check_free(value, where, file)
             base[key] = copy.deepcopy(value)
+        elif isinstance(base[key], dict):
+            if not isinstance(value, Mapping):
+                raise _bad(where, file, "必须是表", "must be a table", value)
+            _merge(base[key], value, where, file, origins=origins, index=index)
+            continue
+        elif isinstance(base[key], bool):
+            if not isinstance(value, bool):
+                raise _bad(where, file, "必须是 true 或 false", "must be true or false", value)
+            base[key] = value
+        elif isinstance(base[key], int | float):
+            base[key] = _number(value, base[key], where, file)
+        else:
+            current = base[key]
+            if type(value) is not type(current):
+                kind = type(current).__name__
+                raise _bad(where, file, f"必须是 {kind} 类型", f"must be of type {kind}", value)
+            if isinstance(current, list) and current:
+                item = type(current[0])
+                if not all(type(v) is item for v in value):
+                    kind = item.__name__
+                    raise _bad(where, file, f"元素必须是 {kind}", f"must hold {kind} items", value)
+            base[key] = copy.deepcopy(value)
+        origins[where] = index
+
+
+def _leaves(node: Mapping[str, Any], path: str = "") -> Iterator[tuple[str, Any]]:
+    """Every non-table value of the rules with its dotted key."""
+    for key, value in node.items():
+        where = f"{path}.{key}" if path else key
+        if isinstance(value, Mapping):
+            yield from _leaves(value, where)
+        else:
+            yield where, value
+
+
+def _first_match(where: str, table: Mapping[str, Any]) -> Any:
+    return next((v for pattern, v in table.items() if fnmatchcase(where, pattern)), None)
+
+
+def _check_values(rules: Rules) -> None:
+    """Reject numbers out of range, strings outside their choices and unknown modes."""
+    for where, value in _leaves(rules.raw):
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int | float):
+            if not math.isfinite(value):
+                raise _bad(where, rules.source_of(where), "必须是有限数", "must be finite", value)
+            bound = _first_match(where, VALUE_BOUNDS) or NON_NEGATIVE
+            if not bound.holds(value):
+                raise _bad(where, rules.source_of(where), bound.zh, bound.en, value)
+            continue
+        choices = _first_match(where, VALUE_CHOICES)
+        if choices is not None and value not in choices:
+            shown = " | ".join(repr(c) for c in choices)
+            raise _bad(where, rules.source_of(where), f"必须是 {shown}", f"must be {shown}", value)
+        is_mode = not where.startswith("speeds.") and any(fnmatchcase(where, p) for p in MODE_KEYS)
+        if is_mode and value not in rules.modes:
+            shown = ", ".join(rules.modes)
+            zh, en = f"必须是已配置的出行方式 ({shown})", f"must be a configured mode ({shown})"
+            raise _bad(where, rules.source_of(where), zh, en, value)
 
 
 def _section(cls: type, raw: Mapping[str, Any]) -> Any:
@@ -238,37 +467,42 @@ def load_rules(*overrides: str | Path | Mapping[str, Any]) -> Rules:
     Raises
     ------
     InputError
-        When a file is missing, not valid TOML, or sets an unknown key or a value of the
-        wrong type.
+        When a file is missing or not valid TOML, or sets an unknown key, a value of the
+        wrong type, NaN or infinity, a fraction for an integer key, a number outside its
+        range (:data:`VALUE_BOUNDS`), a string outside its choices (:data:`VALUE_CHOICES`)
+        or an unknown travel mode (:data:`MODE_KEYS`). The error names the file that set the
+        key and the key (``column``).
     """
     raw: dict[str, Any] = tomllib.loads(_default_text())
-    sources = ["lvliang_coverage/rules.toml"]
+    sources = [DEFAULT_SOURCE]
+    origins: dict[str, int] = {}
     for over in overrides:
         if isinstance(over, Mapping):
-            _merge(raw, over, "", "<mapping>")
+            _merge(raw, over, "", "<mapping>", origins=origins, index=len(sources))
             sources.append("<mapping>")
             continue
         path = Path(over)
         if not path.is_file():
-            msg = "rules file not found"
+            msg = "找不到规则文件 / rules file not found"
             raise InputError(msg, file=path)
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            msg = f"not a valid UTF-8 TOML rules file: {exc}"
+            msg = f"不是有效的 UTF-8 TOML 规则文件 / not a valid UTF-8 TOML rules file: {exc}"
             raise InputError(msg, file=path) from exc
-        _merge(raw, data, "", str(path))
+        _merge(raw, data, "", str(path), origins=origins, index=len(sources))
         sources.append(str(path))
-    if raw["clinic"]["radius_measure"] not in {"euclidean", "network"}:
-        msg = "clinic.radius_measure must be 'euclidean' or 'network'"
-        raise InputError(msg, file=sources[-1], column="clinic.radius_measure")
-    return Rules(
+    rules = Rules(
         raw=raw,
         sources=tuple(sources),
+        origins=origins,
         clinic=_section(ClinicRules, raw["clinic"]),
         staffing=_section(StaffingRules, raw["staffing"]),
         water=_section(WaterRules, raw["water"]),
         relocation=_section(RelocationRules, raw["relocation"]),
         network=_section(NetworkRules, raw["network"]),
         solver=_section(SolverRules, raw["solver"]),
+        inputs=_section(InputRules, raw["inputs"]),
     )
+    _check_values(rules)
+    return rules

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypedDict, Unpack
 
 import typer
 from rich.console import Console
@@ -69,6 +70,21 @@ BasemapOpt = Annotated[
     str, typer.Option("--basemap", help="Map base layer: osm, none, tianditu, gaode.")
 ]
 NoMapsOpt = Annotated[bool, typer.Option("--no-maps", help="Skip the HTML maps.")]
+ReplaceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--replace",
+        help="Replace files in --out/--maps that no run of this tool wrote (default: refuse).",
+    ),
+]
+DropOutliersOpt = Annotated[
+    bool,
+    typer.Option(
+        "--drop-outliers",
+        help="Drop points far outside the study area (listed in dropped_points.csv) instead "
+        "of stopping.",
+    ),
+]
 MapsDirOpt = Annotated[
     Path | None, typer.Option("--maps", help="Folder for the HTML maps (default: --out).")
 ]
@@ -95,8 +111,10 @@ def fail(exc: Exception, code: int) -> typer.Exit:
 def errors_to_exit_codes() -> Iterator[None]:
     """Turn known failures into a clear message and an exit code (nothing is written).
 
-    Exit codes: 2 bad input (file, row and column named), 3 a feature needs the internet,
-    4 the solver found no feasible plan within its time limit.
+    Exit codes: 2 bad input (file, row and column named) or an output folder that cannot
+    take the results, 2 also for any other file-system error (one line, no traceback), 3 a
+    feature needs the internet, 4 the solver found no feasible plan within its time limit,
+    130 interrupted (Ctrl-C).
     """
     try:
         yield
@@ -106,11 +124,36 @@ def errors_to_exit_codes() -> Iterator[None]:
         raise fail(exc, 3) from exc
     except SolverError as exc:
         raise fail(exc, 4) from exc
+    except OSError as exc:
+        raise fail(RuntimeError(os_error_text(exc)), 2) from exc
+    except KeyboardInterrupt as exc:
+        err.print(f"[bold red]{INTERRUPTED}[/bold red]", highlight=False)
+        raise typer.Exit(130) from exc
 
 
 def rules_from(config: Path | None) -> Rules:
     """Load the shipped rules, overridden by ``config`` when given."""
     return load_rules(config) if config is not None else load_rules()
+
+
+class InputFiles(TypedDict, total=False):
+    """Optional input files of a command, keyword arguments of ``Study.from_files``.
+
+    Attributes
+    ----------
+    clinics, facilities, sources, sites, dem, boundaries : Path or None
+        The files of ``--clinics`` ... ``--boundaries``.
+    drop_outliers : bool
+        ``--drop-outliers``: drop points far outside the study area instead of stopping.
+    """
+
+    clinics: Path | None
+    facilities: Path | None
+    sources: Path | None
+    sites: Path | None
+    dem: Path | None
+    boundaries: Path | None
+    drop_outliers: bool
 
 
 def study_from_options(
@@ -119,7 +162,7 @@ def study_from_options(
     *,
     required: Mapping[str, Path | None],
     coords: str = "wgs84",
-    **files: Path | None,
+    **files: Unpack[InputFiles],
 ) -> Study:
     """Load the default study when no file is given, else read the user's files.
 
@@ -135,8 +178,8 @@ def study_from_options(
     coords : str
         Coordinate system of lon/lat columns.
     **files : Path or None
-        Keyword arguments of :meth:`lvliang_coverage.study.Study.from_files` (``clinics``,
-        ``facilities``, ``sources``, ``sites``, ``dem``, ``boundaries``).
+        :class:`InputFiles`, keyword arguments of
+        :meth:`lvliang_coverage.study.Study.from_files`.
 
     Returns
     -------
@@ -150,7 +193,7 @@ def study_from_options(
     """
     from lvliang_coverage.study import Study  # noqa: PLC0415 - keep --help fast
 
-    given = dict(required) | {k: v for k, v in files.items() if k != "dem"}
+    given = dict(required) | {k: v for k, v in files.items() if k not in ("dem", "drop_outliers")}
     if all(v is None for v in given.values()):
         return Study.default(rules, progress=progress)
     missing = [k for k, v in required.items() if v is None]
@@ -188,6 +231,28 @@ def print_summary(title: str, summary: Mapping[str, object]) -> None:
     out.print(table)
 
 
+def input_paths(values: Mapping[str, object]) -> list[Path]:
+    """Every input file among a command's option values, shapefile sidecars included.
+
+    Parameters
+    ----------
+    values : Mapping of str to object
+        The command's parameter values.
+
+    Returns
+    -------
+    list of Path
+        The files (outputs may never be written over them).
+    """
+    paths = [
+        v for k, v in values.items() if isinstance(v, Path) and k not in ("out_dir", "maps_dir")
+    ]
+    sidecars = [
+        s for p in paths if p.suffix.lower() == ".shp" for s in p.parent.glob(p.stem + ".*")
+    ]
+    return [*paths, *sidecars]
+
+
 def print_headlines(headlines: Sequence[Headline]) -> None:
     """Print each table of headline figures of a service's result."""
     for h in headlines:
@@ -207,3 +272,55 @@ def print_files(paths: list[Path]) -> None:
     """List the files written."""
     for path in paths:
         out.print(f"  [green]写入 / wrote[/green] {path}", highlight=False)
+
+
+INTERRUPTED = "已中断 / interrupted"
+"""The one line printed when Ctrl-C stops a command (exit 130)."""
+
+
+def os_error_text(exc: OSError) -> str:
+    """One bilingual line for a failed file-system call, naming the file(s).
+
+    Parameters
+    ----------
+    exc : OSError
+        The error, e.g. ``PermissionError`` or ``OSError(28, ...)`` (disk full).
+
+    Returns
+    -------
+    str
+        E.g. ``"文件读写失败 / file-system error: 没有权限 / permission denied: /srv/out"``.
+    """
+    import errno  # noqa: PLC0415 - kept beside the only function that needs it
+
+    texts = {
+        errno.ENOSPC: "磁盘空间不足 / no space left on the disk",
+        errno.EACCES: "没有权限 / permission denied",
+        errno.EPERM: "不允许的操作 / operation not permitted",
+        errno.EROFS: "只读文件系统 / read-only file system",
+        errno.ENOENT: "找不到文件或文件夹 / no such file or folder",
+        errno.EEXIST: "已存在同名文件 / a file of that name exists",
+        errno.ENOTDIR: "路径中有文件而不是文件夹 / a file stands where a folder should be",
+        errno.EISDIR: "这是一个文件夹 / it is a folder",
+    }
+    what = texts.get(exc.errno or 0) or exc.strerror or type(exc).__name__
+    paths = [str(p) for p in (exc.filename, exc.filename2) if p is not None]
+    where = f": {' -> '.join(paths)}" if paths else ""
+    return f"文件读写失败 / file-system error: {what}{where}"
+
+
+def _one_line_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    line: str | None = None,
+) -> str:
+    """Format a warning for a county office: one bilingual line, no file or source line."""
+    del category, filename, lineno, line
+    return f"警告 / warning: {message}\n"
+
+
+def use_plain_warnings() -> None:
+    """Print every warning of a command as one line (``警告 / warning: ...``) on stderr."""
+    warnings.formatwarning = _one_line_warning

@@ -46,6 +46,27 @@ class InputError(ValueError):
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
 
+class OutputError(InputError):
+    """The output folder cannot take the results: not a folder, not writable, full, in use.
+
+    Raised before anything is written (or after a failed write was undone), so the folder
+    keeps its earlier contents. The CLI treats it as bad input: exit 2.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, in Chinese and English.
+    path : str or Path, optional
+        The folder or file concerned.
+    """
+
+    def __init__(self, message: str, *, path: str | Path | None = None) -> None:
+        super().__init__(message, file=path)
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.message}" if self.file is not None else self.message
+
+
 class OfflineError(RuntimeError):
     """A feature needs the internet and the machine is offline."""
 

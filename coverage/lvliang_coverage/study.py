@@ -10,17 +10,22 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
+import shapely
 
 from lvliang_coverage.config import Rules, load_rules
 from lvliang_coverage.errors import InputError
 from lvliang_coverage.inputs.default_data import load_default
-from lvliang_coverage.inputs.projection import STORAGE_CRS
+from lvliang_coverage.inputs.outliers import empty_dropped
+from lvliang_coverage.inputs.projection import STORAGE_CRS, metric_crs_of
 from lvliang_coverage.inputs.readers import (
+    Outliers,
+    ReaderOptions,
     read_boundaries,
     read_facilities,
     read_sites,
     read_villages,
     read_water_sources,
+    roads_extent,
 )
 from lvliang_coverage.network.graph import graph_from_osm
 from lvliang_coverage.network.routing import TravelNetwork
@@ -39,6 +44,45 @@ def _no_facilities() -> gpd.GeoDataFrame:
         {"facility_id": pd.Series([], dtype=object), "kind": pd.Series([], dtype=object)},
         geometry=gpd.GeoSeries([], crs=STORAGE_CRS),
         crs=STORAGE_CRS,
+    )
+
+
+def _area_options(
+    boundaries: gpd.GeoDataFrame | None, roads: Path, rules: Rules, *, drop: bool
+) -> ReaderOptions:
+    """Reader options checking points against the boundaries, else the road file's extent.
+
+    Parameters
+    ----------
+    boundaries : GeoDataFrame, optional
+        Study-area polygons (EPSG:4326).
+    roads : Path
+        The OpenStreetMap file, whose extent (degrees) bounds the study without boundaries.
+    rules : Rules
+        Rules in force (``[inputs]``: distances in km and plausibility bounds).
+    drop : bool
+        Drop far points with a report instead of raising.
+
+    Returns
+    -------
+    ReaderOptions
+        ``study_area``, ``tolerance_m`` (metres), ``outliers`` and ``bounds``.
+    """
+    inputs = rules.inputs
+    if boundaries is not None:
+        label = ("研究区", "the study area")
+        area: gpd.GeoDataFrame | shapely.Polygon | None = boundaries
+        tolerance_m = inputs.max_outside_km * 1000.0
+    else:
+        extent = roads_extent(roads)
+        label = ("路网范围", f"the extent of the road file {roads.name}")
+        area = shapely.box(*extent) if extent is not None else None
+        tolerance_m = inputs.max_outside_roads_km * 1000.0
+    return ReaderOptions(
+        study_area=area,
+        tolerance_m=tolerance_m,
+        outliers=Outliers(drop=drop, area_label=label),
+        bounds=inputs,
     )
 
 
@@ -64,6 +108,10 @@ class Study:
         True for the embedded synthetic demo data.
     rules : Rules
         Rules in force.
+    dropped : pandas.DataFrame
+        Points dropped on reading because they lay far outside the study area
+        (``drop_outliers=True``): ``layer``, ``file``, ``row``, ``id``, ``name``, ``lon``,
+        ``lat`` (degrees), ``outside_km``; empty when none were.
     """
 
     villages: gpd.GeoDataFrame
@@ -79,6 +127,7 @@ class Study:
     synthetic: bool = False
     rules: Rules = field(default_factory=load_rules)
     progress: Progress = _quiet
+    dropped: pd.DataFrame = field(default_factory=empty_dropped)
     _graph: nx.MultiDiGraph | None = field(default=None, repr=False)
     _networks: dict[str, TravelNetwork] = field(default_factory=dict, repr=False)
     _edges: gpd.GeoDataFrame | None = field(default=None, repr=False)
@@ -108,7 +157,8 @@ class Study:
             The study.
         """
         progress("读取默认数据 / loading the default data")
-        d = load_default(data_dir)
+        rules = rules or load_rules()
+        d = load_default(data_dir, bounds=rules.inputs)
         return cls(
             villages=d.villages,
             facilities=d.facilities,
@@ -121,7 +171,7 @@ class Study:
             water_sources=d.water_sources,
             sites=d.sites,
             synthetic=d.is_synthetic,
-            rules=rules or load_rules(),
+            rules=rules,
             progress=progress,
         )
 
@@ -140,8 +190,14 @@ class Study:
         coords: str = "wgs84",
         rules: Rules | None = None,
         progress: Progress = _quiet,
+        drop_outliers: bool = False,
     ) -> Study:
         """Read a study from the user's own files; the study area comes from those inputs.
+
+        Every point layer is checked against the study area: the ``boundaries`` polygons
+        (``inputs.max_outside_km``), or without them the extent of the road file
+        (``inputs.max_outside_roads_km``). Numbers are checked against the ``[inputs]``
+        plausibility bounds of ``rules``.
 
         Parameters
         ----------
@@ -169,6 +225,9 @@ class Study:
             Rules in force.
         progress : callable, optional
             Progress callback.
+        drop_outliers : bool, default False
+            Drop points far outside the study area (with an ``OutliersDroppedWarning`` and
+            a record in :attr:`dropped`) instead of stopping with an error naming their rows.
 
         Returns
         -------
@@ -179,38 +238,78 @@ class Study:
         Raises
         ------
         InputError
-            On any invalid input (the message names the file, row and column).
+            On any invalid input (the message names the file, row and column), including
+            implausible numbers and points far outside the study area.
         """
         for label, path in (("roads", roads), ("dem", dem)):
             if path is not None and not Path(path).is_file():
                 raise InputError("file not found", file=path, column=label)
+        rules = rules or load_rules()
         progress("读取用户数据 / reading the input files")
         area = read_boundaries(boundaries) if boundaries is not None else None
-        vil = read_villages(villages, coords=coords, study_area=area)
+        options = _area_options(area, Path(roads), rules, drop=drop_outliers)
+        options["coords"] = coords
+        policy = options["outliers"]
+        assert policy is not None  # set by _area_options
+        vil = read_villages(villages, **options)
         parts = []
         if facilities is not None:
-            parts.append(read_facilities(facilities, coords=coords, study_area=area))
+            parts.append(read_facilities(facilities, **options))
         if clinics is not None:
-            parts.append(read_facilities(clinics, kind="clinic", coords=coords, study_area=area))
+            parts.append(read_facilities(clinics, kind="clinic", **options))
         fac = _no_facilities() if not parts else pd.concat(parts, ignore_index=True)
         fac = gpd.GeoDataFrame(fac, geometry="geometry", crs=STORAGE_CRS)
         if fac["facility_id"].duplicated().any():
             dup = fac.loc[fac["facility_id"].duplicated(), "facility_id"].iloc[0]
             msg = f"facility id {dup!r} appears in both the clinic and the facility files"
             raise InputError(msg, file=clinics, column="facility_id")
+        water = read_water_sources(sources, **options) if sources else None
+        site_layer = read_sites(sites, **options) if sites else None
         return cls(
             villages=vil,
             facilities=fac,
             roads_path=Path(roads),
             dem_path=Path(dem) if dem is not None else None,
             counties=area,
-            water_sources=(
-                read_water_sources(sources, coords=coords, study_area=area) if sources else None
-            ),
-            sites=read_sites(sites, coords=coords, study_area=area) if sites else None,
-            rules=rules or load_rules(),
+            water_sources=water,
+            sites=site_layer,
+            rules=rules,
             progress=progress,
+            dropped=policy.table(),
         )
+
+    def reader_options(
+        self, *, coords: str = "wgs84", drop_outliers: bool = False
+    ) -> ReaderOptions:
+        """Options to read a further point layer (e.g. candidate sites) as the study's were.
+
+        Parameters
+        ----------
+        coords : str
+            Coordinate system of the layer's lon/lat columns.
+        drop_outliers : bool, default False
+            Drop points far outside the study area instead of raising; the drops are then
+            listed by ``options["outliers"].table()``.
+
+        Returns
+        -------
+        ReaderOptions
+            ``coords``, ``study_area`` (the study's boundaries, else the road file's
+            extent), ``tolerance_m``, ``outliers`` and ``bounds`` (the study's ``[inputs]``
+            rules), e.g. ``read_candidates(path, **study.reader_options(coords=coords))``.
+        """
+        options = _area_options(self.counties, self.roads_path, self.rules, drop=drop_outliers)
+        options["coords"] = coords
+        return options
+
+    @property
+    def metric_crs(self) -> str:
+        """Metric CRS (metres) of the study: from its boundaries, else the median village.
+
+        Never chosen from the extent of the points, so no outlier can move it (see
+        :func:`lvliang_coverage.inputs.projection.metric_crs_of`); EPSG:4546 for Lüliang.
+        """
+        return metric_crs_of(self.counties if self.counties is not None else self.villages)
 
     def require(self, *kinds: str) -> gpd.GeoDataFrame:
         """Facilities of the given kinds, or a clear error when the study has none.

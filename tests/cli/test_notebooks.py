@@ -1,10 +1,13 @@
 """Every notebook under notebooks/ runs from top to bottom and ends with its map inline."""
 
+import ast
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
+
+import lvliang_coverage
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
 
@@ -28,6 +31,31 @@ EXPECTED = {
 
 def test_every_notebook_is_checked():
     assert sorted(EXPECTED) == [p.name for p in NOTEBOOKS]
+
+
+def _package_imports(source: str) -> list[str]:
+    """Every import of the package in a code cell: ``lvliang_coverage[.sub]`` or ``...:name``."""
+    lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+    found = []
+    for node in ast.walk(ast.parse("\n".join(lines))):
+        if isinstance(node, ast.Import):
+            found += [a.name for a in node.names if a.name.split(".")[0] == "lvliang_coverage"]
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == (
+            "lvliang_coverage"
+        ):
+            found += [f"{node.module}:{a.name}" for a in node.names]
+    return found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_imports_public_api_only(path):
+    """Notebooks import the package root only: ``import lvliang_coverage as lc`` or its names."""
+    nb = nbformat.read(path, as_version=4)
+    imports = [i for c in nb.cells if c.cell_type == "code" for i in _package_imports(c.source)]
+    assert imports, "the notebook does not use the package"
+    public = {f"lvliang_coverage:{name}" for name in lvliang_coverage.__all__}
+    private = [i for i in imports if i != "lvliang_coverage" and i not in public]
+    assert not private, f"imports below the public API: {private}"
 
 
 @pytest.mark.slow

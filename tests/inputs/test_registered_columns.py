@@ -62,3 +62,10 @@ def test_registering_a_clashing_or_required_column_fails(extra_columns):
         register_column("villages", Column("x", "int", ("x",), required=True))
     with pytest.raises(ValueError, match="unknown layer"):
         register_column("roads", Column("y", "int", ("y",)))
+
+
+def test_water_sources_and_sites_take_registered_columns(extra_columns):
+    register_column("water_sources", Column("test_depth", "float", ("test_depth",)))
+    register_column("sites", Column("test_rooms", "int", ("test_rooms",)))
+    assert "test_depth" in [c.name for c in _columns.WATER_SOURCES.columns]
+    assert "test_rooms" in [c.name for c in _columns.SITES.columns]

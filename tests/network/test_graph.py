@@ -205,3 +205,62 @@ def test_geopackage_has_mode_times(small_osm, tmp_path):
     trk = edges[edges["highway"] == "track"]  # grade3: motorcycle 15 x 0.7, car 12 x 0.6
     assert np.allclose(trk["time_motorcycle_s"], trk["length"] / (15 * 0.7 / 3.6))
     assert np.allclose(trk["time_car_s"], trk["length"] / (12 * 0.6 / 3.6))
+
+
+# ---------------------------------------------------------------- cache without a writable home
+@pytest.fixture
+def no_home(tmp_path, monkeypatch):
+    """XDG_CACHE_HOME below a regular file (unwritable even for root); temp dir in tmp_path."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker / "cache"))
+    monkeypatch.setenv("HOME", str(blocker))
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(cg.tempfile, "gettempdir", lambda: str(temp))
+    return temp
+
+
+def test_unwritable_cache_home_falls_back_to_a_temporary_folder(small_osm, no_home):
+    with pytest.warns(cg.CacheWarning, match="路网缓存目录不可写.* not writable; using") as rec:
+        g = graph_from_osm(small_osm)
+    assert len(rec) == 1
+    assert "\n" not in str(rec[0].message)
+    (fallback,) = no_home.iterdir()
+    assert fallback.stat().st_mode & 0o077 == 0  # a private folder in the shared temp dir
+    assert len(list(fallback.glob("graph-*.pickle"))) == 1
+    # the next run reads the fallback cache
+    with pytest.warns(cg.CacheWarning):
+        again = graph_from_osm(small_osm)
+    assert sorted(again.edges(keys=True)) == sorted(g.edges(keys=True))
+
+
+def test_no_writable_folder_at_all_runs_without_cache(small_osm, no_home, monkeypatch, tmp_path):
+    monkeypatch.setattr(cg.tempfile, "gettempdir", lambda: str(tmp_path / "not-a-folder"))
+    with pytest.warns(cg.CacheWarning, match="without a cache"):
+        g = graph_from_osm(small_osm)
+    assert set(g.nodes) == {1, 2, 3, 4, 5}
+    assert not any(no_home.iterdir())
+
+
+def test_cache_write_failure_is_a_warning(small_osm, tmp_path, monkeypatch):
+    def full(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cg.pickle, "dump", full)
+    cache = tmp_path / "cache"
+    with pytest.warns(cg.CacheWarning, match="No space left on device"):
+        g = graph_from_osm(small_osm, cache_dir=cache)
+    assert g.number_of_edges() > 0
+    assert list(cache.iterdir()) == []  # no half-written file left
+
+
+def test_default_cache_dir_without_any_home(monkeypatch, tmp_path):
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(cg.Path, "home", staticmethod(no_home))
+    monkeypatch.setattr(cg.tempfile, "gettempdir", lambda: str(tmp_path))
+    assert cg.default_cache_dir().parent == tmp_path

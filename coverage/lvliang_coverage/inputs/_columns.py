@@ -101,7 +101,12 @@ def register_column(layer: str, column: Column) -> Column:
         For an unknown layer, a required column, or a name or header another column of the
         layer already has.
     """
-    specs = {s.layer: s for s in (VILLAGES, FACILITIES, WATER_SOURCES, SITES)}
+    specs = {
+        "villages": VILLAGES,
+        "facilities": FACILITIES,
+        "water_sources": WATER_SOURCES,
+        "sites": SITES,
+    }
     if layer not in specs:
         msg = f"unknown layer {layer!r}; use one of {', '.join(specs)}"
         raise ValueError(msg)
@@ -120,7 +125,7 @@ def register_column(layer: str, column: Column) -> Column:
     if clash:
         msg = f"headers {clash} of column {column.name!r} already name a column of {layer!r}"
         raise ValueError(msg)
-    EXTRA_COLUMNS[layer] = (*EXTRA_COLUMNS.get(layer, ()), column)
+    EXTRA_COLUMNS[spec.layer] = (*EXTRA_COLUMNS.get(spec.layer, ()), column)
     return column
 
 
@@ -355,6 +360,48 @@ SITES = LayerSpec(
             "int",
             ("occupied_households", "occupied", "已安置户数", "入住户数", "已入住户数"),
         ),
+        Column("source", "str", _SOURCE),
+    ),
+)
+
+CANDIDATES = LayerSpec(
+    layer="candidate sites",
+    id_column="site_id",
+    id_prefix="C",
+    id_aliases=(
+        "site_id",
+        "siteid",
+        "candidate_id",
+        "候选点编号",
+        "候选点编码",
+        "候选编号",
+        "候选点代码",
+        "点位编号",
+        "站点编号",
+        *_ID_GENERIC,
+    ),
+    own_columns=(
+        Column(
+            "name",
+            "str",
+            (
+                "name",
+                "名称",
+                "候选点名称",
+                "候选点",
+                "点位名称",
+                "地点",
+                "地点名称",
+                "站点名称",
+                "site_name",
+                "candidate_name",
+            ),
+        ),
+        Column("county", "str", _COUNTY),
+        Column("township", "str", _TOWNSHIP),
+        # free text, not a facility kind of lvliang_coverage.kinds (e.g. 闲置校舍, 村委会)
+        Column("note_kind", "str", (*_KIND, "用途", "现状", "建筑类型", "note_kind")),
+        Column("notes", "str", ("notes", "note", "备注", "说明", "remark", "remarks", "comment")),
         Column("source", "str", _SOURCE),
     ),
 )

@@ -14,10 +14,13 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from lvliang_coverage import kinds
+from lvliang_coverage.config import InputRules
 from lvliang_coverage.errors import InputError
-from lvliang_coverage.inputs import _columns, _validate
+from lvliang_coverage.inputs import _columns, _validate, plausible
 from lvliang_coverage.inputs._readers import RawTable, read_raw
+from lvliang_coverage.inputs._text import remove_controls
 from lvliang_coverage.inputs.chinacrs import WEB_SYSTEMS, normalize_system, to_wgs84
+from lvliang_coverage.inputs.outliers import Outliers, check_outside
 from lvliang_coverage.inputs.projection import STORAGE_CRS
 
 StudyArea: TypeAlias = gpd.GeoDataFrame | gpd.GeoSeries | BaseGeometry | str | Path
@@ -36,6 +39,8 @@ class ReaderOptions(TypedDict, total=False):
     coords: str | int | pyproj.CRS
     study_area: StudyArea | None
     tolerance_m: float
+    outliers: Outliers | None
+    bounds: InputRules | None
     layer: str | int | None
     sheet: str | int | None
 
@@ -115,6 +120,20 @@ def _geometry(
             raise InputError(msg, file=path, row=int(raw.rows[first]), column="geometry")
     if geoms.crs is None:
         geoms = geoms.set_crs(STORAGE_CRS if system in WEB_SYSTEMS else system)
+    if geoms.crs.is_projected:
+        box = geoms.bounds.to_numpy()
+        try:
+            _validate.check_not_degrees(
+                np.r_[box[:, 0], box[:, 2]],
+                np.r_[box[:, 1], box[:, 3]],
+                system=str(geoms.crs.to_string()),
+                file=path,
+                rows=np.r_[raw.rows, raw.rows],
+                column="geometry",
+            )
+        except InputError as exc:
+            msg = f"{exc.message}; or fix the file's CRS (.prj)"
+            raise InputError(msg, file=path, row=exc.row, column="geometry") from exc
     out = to_wgs84(geoms, system).reset_index(drop=True)
     bounds = out.bounds.to_numpy()
     note = ": is the file's CRS (.prj) missing? pass coords='EPSG:<code>'"
@@ -144,6 +163,7 @@ def _infer(values: pd.Series) -> pd.Series:
     leading_zero = text.str.match(r"^[+-]?0\d").any()  # codes such as 0012 stay text
     if not blank.all() and not leading_zero and numbers[~blank].notna().all():
         whole = numbers[~blank].mod(1).eq(0).all() and not blank.any()
+        whole = whole and plausible.fits_int64(numbers)
         return numbers.astype(np.int64) if whole else numbers.astype(float)
     words = text.str.casefold()
     if not blank.any() and words.isin(["true", "false"]).all():
@@ -275,6 +295,8 @@ def read_layer(
     coords: str | int | pyproj.CRS = "wgs84",
     study_area: StudyArea | None = None,
     tolerance_m: float = DEFAULT_TOLERANCE_M,
+    outliers: Outliers | None = None,
+    bounds: InputRules | None = None,
     layer: str | int | None = None,
     sheet: str | int | None = None,
     kind: str | None = None,
@@ -297,6 +319,11 @@ def read_layer(
         as a boundary file); ignored for polygon layers.
     tolerance_m : float
         Metres a point may lie outside ``study_area`` (default :data:`DEFAULT_TOLERANCE_M`).
+    outliers : Outliers, optional
+        What to do with points farther out: an error naming their rows (default), or, with
+        ``Outliers(drop=True)``, drop them with a warning and record them in the object.
+    bounds : InputRules, optional
+        Plausibility bounds on numbers (default: the shipped ``[inputs]`` rules).
     layer : str or int, optional
         GeoPackage layer.
     sheet : str or int, optional
@@ -320,9 +347,16 @@ def read_layer(
     ------
     InputError
         Naming file, data row and column of the first problem found.
+
+    Warns
+    -----
+    ControlCharacterWarning
+        When control characters were removed from text cells.
+    OutliersDroppedWarning
+        When points outside the study area were dropped.
     """
-    raw = read_raw(path, layer=layer, sheet=sheet)
     path = Path(path)
+    raw = remove_controls(read_raw(path, layer=layer, sheet=sheet), path)
     system = normalize_system(coords)
     kind = _canonical_kind(kind, spec, path)
     found = _columns.match_columns(raw.frame.columns, _aliases(spec), shapefile=raw.shapefile)
@@ -348,28 +382,34 @@ def read_layer(
             values[column.name] = _typed_column(column, raw, found, path)
     absent = {c.name for c in spec.columns if spec.is_extra(c.name) and values[c.name] is None}
     values = {k: v for k, v in values.items() if k not in absent}
+    plausible.check_bounds(
+        values,
+        layer=spec.layer,
+        cells={k: raw.frame[found[k]] for k in values if k in found},
+        file=path,
+        rows=raw.rows,
+        bounds=bounds,
+    )
     filled = _defaults(values, np.full(n, "", dtype=object) if ids is None else ids, path, n)
-    if "registered_poor" in filled:
-        over = filled["registered_poor"] > filled["population"]
-        if over.any():
-            first = int(np.flatnonzero(over)[0])
-            msg = "registered_poor exceeds population"
-            raise InputError(
-                msg, file=path, row=int(raw.rows[first]), column=found["registered_poor"]
-            )
 
+    keep = None
     if study_area is not None and geometry == "point":
         if isinstance(study_area, str | Path):
             study_area = read_layer(
                 study_area, _columns.BOUNDARIES, geometry="polygon", generate_ids=False
             )
-        _validate.check_study_area(
+        keep = check_outside(
             geoms,
             study_area,
             tolerance_m=tolerance_m,
+            policy=outliers if outliers is not None else Outliers(),
             file=path,
             rows=raw.rows,
             column="geometry" if _has_geometry(raw) else found["_lon"],
+            layer=spec.layer,
+            ids=ids,
+            names=filled.get("name"),
+            system=system,
         )
 
     data: dict[str, object] = {} if ids is None else {id_column: ids.astype(str)}
@@ -378,7 +418,13 @@ def read_layer(
             continue
         value = filled[column.name]
         if column.dtype == "int" and not (spec.is_extra(column.name) and np.isnan(value).any()):
-            value = value.astype(np.int64)
+            value = plausible.to_int64(
+                value,
+                file=path,
+                rows=raw.rows,
+                column=found.get(column.name, column.name),
+                label=column.name,
+            )
         elif column.dtype == "str":
             value = value.astype(str)
         data[column.name] = value
@@ -392,6 +438,8 @@ def read_layer(
     for extra in extras:
         result[extra] = _infer(raw.frame[extra]).to_numpy()
     gdf = gpd.GeoDataFrame(result, geometry=geoms.to_numpy(), crs=STORAGE_CRS)
+    if keep is not None and not keep.all():
+        gdf = gdf[keep].reset_index(drop=True)
     if kind is not None and "kind" in found:
         gdf = gdf[gdf["kind"] == kind].reset_index(drop=True)
     return gdf

@@ -8,12 +8,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyproj
-import shapely
-from shapely.geometry.base import BaseGeometry
 
 from lvliang_coverage.errors import InputError
 from lvliang_coverage.inputs.chinacrs import WEB_SYSTEMS, to_wgs84
-from lvliang_coverage.inputs.projection import STORAGE_CRS, metric_crs_of
+from lvliang_coverage.inputs.projection import STORAGE_CRS
 
 TRUE_WORDS = ("是", "yes", "y", "true", "t", "1", "有", "对", "√", "✓")
 FALSE_WORDS = ("否", "no", "n", "false", "f", "0", "无", "不", "×", "✗")
@@ -164,6 +162,74 @@ def _is_geographic(system: str) -> bool:
     return system in WEB_SYSTEMS or pyproj.CRS.from_user_input(system).is_geographic
 
 
+_GK6_FIRST, _GK3_FIRST = 4491, 4513  # CGCS2000 Gauss-Kruger 6-degree zone 13, 3-degree zone 25
+
+
+def suggested_projection(x: float) -> str:
+    """Guess the EPSG code of projected Chinese coordinates from an easting in metres.
+
+    Eastings with a zone prefix (CGCS2000 Gauss-Kruger: 6-degree zones 13-23, 3-degree zones
+    25-45) name their zone; without one the Lüliang zone (3-degree CM 111E) is suggested.
+
+    Parameters
+    ----------
+    x : float
+        Easting, metres.
+
+    Returns
+    -------
+    str
+        E.g. ``"EPSG:4525 (CGCS2000 3-degree Gauss-Kruger zone 37)"``.
+    """
+    zone = int(abs(x) // 1_000_000)
+    if 13 <= zone <= 23:
+        return f"EPSG:{_GK6_FIRST + zone - 13} (CGCS2000 6-degree Gauss-Kruger zone {zone})"
+    if 25 <= zone <= 45:
+        return f"EPSG:{_GK3_FIRST + zone - 25} (CGCS2000 3-degree Gauss-Kruger zone {zone})"
+    return "EPSG:4546 (CGCS2000 3-degree Gauss-Kruger CM 111E, Lüliang) or the file's own EPSG"
+
+
+def projected_hint(x: float) -> str:
+    """Bilingual hint for metre values given as degrees, suggesting an EPSG code."""
+    code = suggested_projection(x)
+    return (
+        f"; 坐标看起来是投影坐标（米），请用 --coords {code.split()[0]} / the coordinates look "
+        f"projected (metres): use --coords {code} (coords='{code.split()[0]}' in Python)"
+    )
+
+
+def check_not_degrees(
+    x: np.ndarray, y: np.ndarray, *, system: str, file: Path, rows: np.ndarray, column: str
+) -> None:
+    """Reject degree values given with a projected (metre) system.
+
+    Every value within ±180/±90 is no plausible set of metres in a projected system (a
+    registry spread over less than 360 m by 180 m near the false origin) but is exactly
+    what longitude/latitude look like.
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray
+        Eastings/northings as given, supposed metres of ``system``.
+    system : str
+        The projected system named by the caller.
+    file, rows, column :
+        For messages.
+
+    Raises
+    ------
+    InputError
+        At the first row when all the values look like degrees.
+    """
+    if len(x) and bool((np.abs(x) <= 180.0).all() and (np.abs(y) <= 90.0).all()):
+        msg = (
+            f"坐标看起来是经纬度（度）而不是 {system} 的米制坐标，请用 --coords wgs84 / the "
+            f"coordinates look like degrees (longitude/latitude, e.g. {x[0]:g}, {y[0]:g}), not "
+            f"metres of {system}: use --coords wgs84 (or cgcs2000, gcj02, bd09)"
+        )
+        raise InputError(msg, file=file, row=int(rows[0]), column=column)
+
+
 def check_lonlat(
     lon: np.ndarray,
     lat: np.ndarray,
@@ -172,6 +238,7 @@ def check_lonlat(
     rows: np.ndarray,
     columns: tuple[str, str],
     note: str = "",
+    projected_note: str | None = None,
 ) -> None:
     """Check longitudes/latitudes (degrees) lie in range, hinting at swaps and projected input.
 
@@ -185,6 +252,9 @@ def check_lonlat(
         Headers of the longitude and latitude columns (or ``"geometry"`` twice).
     note : str
         Appended to range messages (e.g. a hint about the ``coords`` option).
+    projected_note : str, optional
+        Appended instead of ``note`` when both values look like metres (the message then
+        suggests an EPSG code, see :func:`projected_hint`); default ``note``.
 
     Raises
     ------
@@ -202,6 +272,9 @@ def check_lonlat(
         msg = f"latitude {y:g} is out of range: longitude and latitude look swapped"
     elif bad_lon[first] and bad_lat[first]:
         msg = f"coordinates ({x:g}, {y:g}) are not degrees{note}"
+        if min(abs(x), abs(y)) > 1000.0:
+            extra = note if projected_note is None else projected_note
+            msg = f"coordinates ({x:g}, {y:g}) are not degrees{extra}{projected_hint(x)}"
     elif bad_lat[first]:
         msg = f"latitude {y:g} is out of range [-90, 90]{note}"
     else:
@@ -260,7 +333,9 @@ def points_from_columns(
     x, y = xs
     hint = ": projected metres? pass coords='EPSG:<code>'"
     if _is_geographic(system):
-        check_lonlat(x, y, file=file, rows=rows, columns=columns, note=hint)
+        check_lonlat(x, y, file=file, rows=rows, columns=columns, note=hint, projected_note="")
+    else:
+        check_not_degrees(x, y, system=system, file=file, rows=rows, column=columns[0])
     lon, lat = to_wgs84((x, y), system)
     bad = ~(np.isfinite(lon) & np.isfinite(lat))
     _fail(f"coordinates cannot be converted from {system}", file, rows, bad, columns[0])
@@ -268,58 +343,3 @@ def points_from_columns(
         lon, lat, file=file, rows=rows, columns=columns, note=f" after converting from {system}"
     )
     return gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=STORAGE_CRS)
-
-
-def check_study_area(
-    points: gpd.GeoSeries,
-    study_area: gpd.GeoDataFrame | gpd.GeoSeries | BaseGeometry,
-    *,
-    tolerance_m: float,
-    file: Path,
-    rows: np.ndarray,
-    column: str,
-) -> None:
-    """Check every point lies within ``tolerance_m`` metres of the study area.
-
-    Parameters
-    ----------
-    points : GeoSeries
-        Points in EPSG:4326.
-    study_area : GeoDataFrame, GeoSeries or shapely geometry
-        Polygon(s); a bare geometry is taken as EPSG:4326 longitude/latitude.
-    tolerance_m : float
-        Metres a point may lie outside the polygons.
-    file, rows, column :
-        For messages.
-
-    Raises
-    ------
-    InputError
-        At the first point farther out, with a hint when swapping its coordinates would
-        bring it inside.
-    """
-    if isinstance(study_area, BaseGeometry):
-        area = gpd.GeoSeries([study_area], crs=STORAGE_CRS)
-    else:
-        area = study_area.geometry if isinstance(study_area, gpd.GeoDataFrame) else study_area
-        if area.crs is None:
-            area = area.set_crs(STORAGE_CRS)
-    metric = metric_crs_of(gpd.GeoDataFrame(geometry=area))
-    shape = area.to_crs(metric).union_all()
-    distance = shapely.distance(np.asarray(points.to_crs(metric).array), shape)
-    far = distance > tolerance_m
-    if not far.any():
-        return
-    first = int(np.flatnonzero(far)[0])
-    point = points.iloc[first]
-    swapped = gpd.GeoSeries(gpd.points_from_xy([point.y], [point.x]), crs=STORAGE_CRS)
-    hint = ""
-    if (np.abs(swapped.y) <= 90.0).all():
-        swapped_distance = shapely.distance(np.asarray(swapped.to_crs(metric).array), shape)
-        if swapped_distance[0] <= tolerance_m:
-            hint = "; longitude and latitude look swapped"
-    msg = (
-        f"point ({point.x:.5f}, {point.y:.5f}) lies {distance[first] / 1000.0:.1f} km outside "
-        f"the study area (tolerance {tolerance_m / 1000.0:g} km){hint}"
-    )
-    raise InputError(msg, file=file, row=int(rows[first]), column=column)

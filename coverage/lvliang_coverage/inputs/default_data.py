@@ -9,6 +9,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from lvliang_coverage.config import InputRules
 from lvliang_coverage.errors import InputError
 from lvliang_coverage.inputs import _columns
 from lvliang_coverage.inputs._layers import read_layer
@@ -108,7 +109,9 @@ def default_data_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "data"
 
 
-def load_default(data_dir: str | Path | None = None) -> DefaultData:
+def load_default(
+    data_dir: str | Path | None = None, *, bounds: InputRules | None = None
+) -> DefaultData:
     """Load the embedded default Lüliang data set.
 
     Parameters
@@ -116,6 +119,8 @@ def load_default(data_dir: str | Path | None = None) -> DefaultData:
     data_dir : str or Path, optional
         Directory holding ``lvliang/`` and ``default/`` (see :data:`DEFAULT_FILES`);
         defaults to :func:`default_data_dir`.
+    bounds : InputRules, optional
+        Plausibility bounds in force (``Rules.inputs``; default the shipped rules).
 
     Returns
     -------
@@ -144,10 +149,10 @@ def load_default(data_dir: str | Path | None = None) -> DefaultData:
         township_seats=_read_points(paths["township_seats"]),
         county_seats=_read_points(paths["county_seats"]),
         rivers=rivers,
-        villages=read_villages(paths["villages"]),
-        facilities=read_facilities(paths["facilities"]),
-        water_sources=read_water_sources(paths["water_sources"]),
-        sites=read_sites(paths["sites"]),
+        villages=read_villages(paths["villages"], bounds=bounds),
+        facilities=read_facilities(paths["facilities"], bounds=bounds),
+        water_sources=read_water_sources(paths["water_sources"], bounds=bounds),
+        sites=read_sites(paths["sites"], bounds=bounds),
         roads_path=paths["roads"],
         dem_path=paths["dem"],
         coarse_dem_path=paths["coarse_dem"],

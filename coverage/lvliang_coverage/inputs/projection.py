@@ -37,18 +37,30 @@ def metric_crs_for(lon: float, lat: float) -> str:
     return f"EPSG:{32600 + zone}" if lat >= 0 else f"EPSG:{32700 + zone}"
 
 
-def metric_crs_of(gdf: gpd.GeoDataFrame) -> str:
-    """Metric CRS for the area covered by ``gdf`` (any CRS).
+def metric_crs_of(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> str:
+    """Metric CRS for the area covered by ``gdf`` (any CRS), robust to stray points.
+
+    The CRS is chosen at the median longitude and latitude of the geometries' bounding-box
+    centres, never at the centre of the extent: one point in the wrong place (a village
+    typed at Paris) cannot move the projection of all the others. For a single geometry
+    (a study-area outline) the median is its own centre.
 
     Parameters
     ----------
-    gdf : GeoDataFrame
+    gdf : GeoDataFrame or GeoSeries
         A layer with a CRS set.
 
     Returns
     -------
     str
-        EPSG code of a metric CRS, see :func:`metric_crs_for`.
+        EPSG code of a metric CRS, see :func:`metric_crs_for`; :data:`LVLIANG_METRIC_CRS`
+        for a layer without geometries.
     """
-    minx, miny, maxx, maxy = gdf.to_crs(STORAGE_CRS).total_bounds
-    return metric_crs_for((minx + maxx) / 2.0, (miny + maxy) / 2.0)
+    geoms = gdf.geometry if isinstance(gdf, gpd.GeoDataFrame) else gdf
+    geoms = geoms[~(geoms.isna() | geoms.is_empty)]
+    if geoms.empty:
+        return LVLIANG_METRIC_CRS
+    bounds = geoms.to_crs(STORAGE_CRS).bounds.to_numpy()
+    lon = np.median((bounds[:, 0] + bounds[:, 2]) / 2.0)
+    lat = np.median((bounds[:, 1] + bounds[:, 3]) / 2.0)
+    return metric_crs_for(float(lon), float(lat))

@@ -1,4 +1,4 @@
-"""Public readers of the registry layers: villages, facilities, water sources, sites, boundaries."""
+"""Public readers of the registry layers: villages, facilities, sources, sites, candidates."""
 
 from __future__ import annotations
 
@@ -15,16 +15,23 @@ from lvliang_coverage.inputs._layers import (
     StudyArea,
     read_layer,
 )
+from lvliang_coverage.inputs._text import ControlCharacterWarning
+from lvliang_coverage.inputs.outliers import Outliers, OutliersDroppedWarning, roads_extent
 
 __all__ = [
     "DEFAULT_TOLERANCE_M",
+    "ControlCharacterWarning",
+    "Outliers",
+    "OutliersDroppedWarning",
     "ReaderOptions",
     "StudyArea",
     "read_boundaries",
+    "read_candidates",
     "read_facilities",
     "read_sites",
     "read_villages",
     "read_water_sources",
+    "roads_extent",
 ]
 
 
@@ -46,6 +53,13 @@ def read_villages(path: str | Path, **options: Unpack[ReaderOptions]) -> gpd.Geo
         :func:`read_boundaries`): points farther than ``tolerance_m`` outside are rejected.
     tolerance_m : float
         Metres a point may lie outside ``study_area`` (default 5,000 m).
+    outliers : Outliers, optional
+        Points farther out are an error naming their rows (default); pass
+        ``Outliers(drop=True)`` to drop them with an :class:`OutliersDroppedWarning` instead
+        (``outliers.table()`` then lists them).
+    bounds : InputRules, optional
+        Plausibility bounds (``Rules.inputs``; default the shipped ``[inputs]`` rules):
+        population, households, capacities, doctors, elevations beyond them are errors.
     layer : str or int, optional
         GeoPackage layer.
     sheet : str or int, optional
@@ -69,9 +83,20 @@ def read_villages(path: str | Path, **options: Unpack[ReaderOptions]) -> gpd.Geo
     InputError
         Naming file, data row and column: missing file or required column (population,
         coordinates), unknown file type, unreadable encoding, no data rows, non-numeric,
-        negative or fractional counts, registered_poor above population, empty or
-        out-of-range coordinates (with a hint when longitude and latitude look swapped),
-        points outside the study area, duplicate ids.
+        negative or fractional counts, implausible values ("超出合理范围 / implausible
+        value": beyond the ``[inputs]`` bounds, registered_poor above population, any number
+        beyond ±1e15), empty or out-of-range coordinates (with a hint when longitude and
+        latitude look swapped, when degrees look like projected metres or metres like
+        degrees), points outside the study area (all their rows counted, the first listed),
+        duplicate ids.
+
+    Warns
+    -----
+    ControlCharacterWarning
+        Control characters (Unicode Cc, e.g. a vertical tab) were removed from text; the
+        warning names the file and the row and column of the first few cells.
+    OutliersDroppedWarning
+        Points outside the study area were dropped (``outliers=Outliers(drop=True)``).
 
     Notes
     -----
@@ -103,7 +128,7 @@ def read_facilities(
         ``"industrial_park"`` (or a Chinese name such as 村卫生室). Fills ``kind`` when the
         file has no kind column (e.g. a plain list of clinics); keeps only rows of that kind
         when it has one.
-    coords, study_area, tolerance_m, layer, sheet :
+    coords, study_area, tolerance_m, outliers, bounds, layer, sheet :
         See :func:`read_villages`.
 
     Returns
@@ -135,7 +160,7 @@ def read_water_sources(
         ``"spring"``, ``"well"``, ``"reservoir"``, ``"river_intake"`` or ``"plant"`` (or
         泉, 井, 水库, 取水口, 水厂 ...): fills or filters ``kind`` as in
         :func:`read_facilities`.
-    coords, study_area, tolerance_m, layer, sheet :
+    coords, study_area, tolerance_m, outliers, bounds, layer, sheet :
         See :func:`read_villages`.
 
     Returns
@@ -161,7 +186,7 @@ def read_sites(path: str | Path, **options: Unpack[ReaderOptions]) -> gpd.GeoDat
     ----------
     path : str or Path
         See :func:`read_villages`.
-    coords, study_area, tolerance_m, layer, sheet :
+    coords, study_area, tolerance_m, outliers, bounds, layer, sheet :
         See :func:`read_villages`.
 
     Returns
@@ -178,6 +203,36 @@ def read_sites(path: str | Path, **options: Unpack[ReaderOptions]) -> gpd.GeoDat
         As :func:`read_villages`.
     """
     return read_layer(path, _columns.SITES, **options)
+
+
+def read_candidates(path: str | Path, **options: Unpack[ReaderOptions]) -> gpd.GeoDataFrame:
+    """Read a list of candidate sites (候选点): where a new clinic or centre could be built.
+
+    Only an id, a name and coordinates are read; no capacity or facility kind is needed.
+
+    Parameters
+    ----------
+    path : str or Path
+        See :func:`read_villages` (e.g. a CSV with 编号, 名称, 经度, 纬度 in GBK).
+    coords, study_area, tolerance_m, outliers, bounds, layer, sheet :
+        See :func:`read_villages`.
+
+    Returns
+    -------
+    GeoDataFrame
+        EPSG:4326 points with ``site_id`` (str; from site_id/编号/候选点编号 ..., else
+        ``C00001`` ... from the row numbers), ``name`` (名称/候选点名称 ...; the id when
+        blank), ``county``, ``township``, ``note_kind`` (free text from a kind/类型/用途
+        column, e.g. 闲置校舍; not a facility kind), ``notes`` (备注/说明), ``source``, then
+        the file's other columns.
+
+    Raises
+    ------
+    InputError
+        As :func:`read_villages`: missing file or coordinates, bad or out-of-range
+        coordinates, points outside the study area, duplicate ids.
+    """
+    return read_layer(path, _columns.CANDIDATES, **options)
 
 
 def read_boundaries(

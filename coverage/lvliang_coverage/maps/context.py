@@ -17,12 +17,9 @@ def context_map(study: Study, title: str, lang: str, basemap: str) -> CoverageMa
     ----------
     study : Study
         The study (its counties, townships, rivers and road edges, when present).
-    title : str
-        Map title.
-    lang : {"zh", "en"}
-        Label language.
-    basemap : str
-        Base map (see :class:`lvliang_coverage.maps.coverage_map.CoverageMap`).
+    title, lang, basemap : str
+        Map title, label language (``"zh"`` or ``"en"``) and base map, as for
+        :class:`lvliang_coverage.maps.coverage_map.CoverageMap`.
 
     Returns
     -------

@@ -38,6 +38,8 @@ class EdgeArrays:
         LineStrings from u to v (EPSG:4326); straight lines where the edge had none.
     elevation : numpy.ndarray or None
         Node elevations in metres when every node has ``elevation``.
+    attrs : tuple of dict
+        The edge attribute dicts, for tags read on demand (:meth:`tag`).
     """
 
     node_ids: np.ndarray
@@ -52,6 +54,31 @@ class EdgeArrays:
     oneway: np.ndarray
     geometry: np.ndarray
     elevation: np.ndarray | None
+    attrs: tuple[dict[str, Any], ...] = ()
+
+    def tag(self, key: str) -> np.ndarray:
+        """Values of an edge tag, lower-case and stripped; ``""`` where the edge lacks it.
+
+        Parameters
+        ----------
+        key : str
+            Attribute name, e.g. ``"access"`` or ``"motorcar"``.
+
+        Returns
+        -------
+        numpy.ndarray
+            Object array in edge order (the first value where osmnx merged a list).
+        """
+        out = np.empty(len(self.attrs), dtype=object)
+        out[:] = [_norm(d.get(key)) for d in self.attrs]
+        return out
+
+
+def _norm(value: Any) -> str:
+    value = _first(value)
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value).strip().lower()
 
 
 def _first(value: Any) -> Any:
@@ -172,4 +199,5 @@ def edge_arrays(graph: nx.MultiDiGraph) -> EdgeArrays:
         oneway=oneway,
         geometry=geometry,
         elevation=elevation,
+        attrs=tuple(attrs),
     )

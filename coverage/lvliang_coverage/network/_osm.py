@@ -21,6 +21,12 @@ _TAGS = (
     "bridge",
     "tunnel",
     "area",
+    "access",
+    "foot",
+    "vehicle",
+    "motor_vehicle",
+    "motorcar",
+    "motorcycle",
 )
 
 

@@ -51,13 +51,58 @@ class RoadArrays:
     metric_crs: str
 
 
+_SIG_SCALE = 1e9
+"""Vertex coordinates (degrees) are compared at 1e-9 degree (about 0.1 mm)."""
+
+
+def _orientation(
+    u: np.ndarray, v: np.ndarray, lines: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Whether each directed edge runs from its lower to its higher end node, and a pairing key.
+
+    An edge u->v with u < v runs "forward". A closed edge (u == v, a ring) has no lower end,
+    so its direction comes from its geometry: forward when its second vertex sorts before its
+    second-to-last one (x, then y), so the two directed edges of a two-way ring (one the
+    reverse of the other) get opposite directions and join into one road usable both ways.
+    The key is the second vertex of the geometry oriented forward (scaled to integer
+    nano-degrees): the two directions of one road share it, parallel roads of equal length
+    usually do not.
+
+    Parameters
+    ----------
+    u, v : numpy.ndarray
+        End node indices of every edge.
+    lines : numpy.ndarray of LineString
+        Edge geometries from u to v (EPSG:4326 degrees).
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray, numpy.ndarray)
+        Boolean forward flags and the int64 x and y of the key vertex.
+    """
+    coords, idx = shapely.get_coordinates(lines, return_index=True)
+    counts = np.bincount(idx, minlength=len(lines))
+    first = np.cumsum(counts) - counts
+    second = coords[first + 1]
+    penult = coords[first + counts - 2]
+    loop_fwd = (second[:, 0] < penult[:, 0]) | (
+        (second[:, 0] == penult[:, 0]) & (second[:, 1] <= penult[:, 1])
+    )
+    fwd = np.where(u == v, loop_fwd, u < v)
+    key = np.where(fwd[:, None], second, penult)
+    sig = np.round(key * _SIG_SCALE).astype(np.int64)
+    return fwd, sig[:, 0], sig[:, 1]
+
+
 def roads_from_graph(
     graph: nx.MultiDiGraph, mode: str, *, rules: Rules, dem: DEM | None
 ) -> RoadArrays:
     """Roads of a graph usable in ``mode``, with per-direction lengths and travel times.
 
-    The two directed edges of a two-way road (same end nodes, same length to the millimetre)
-    become one road usable both ways. Walking ignores one-way restrictions; motor modes
+    The two directed edges of a two-way road (same end nodes, same length to the millimetre,
+    one geometry the reverse of the other) become one road usable both ways; so do the two
+    directions of a two-way ring (a closed way, u == v), while a one-way ring (``oneway=yes``,
+    ``junction=roundabout``) stays one way. Walking ignores one-way restrictions; motor modes
     respect them and drop classes without a speed (:mod:`lvliang_coverage.network.speeds`).
 
     Parameters
@@ -80,22 +125,28 @@ def roads_from_graph(
     Raises
     ------
     InputError
-        When no road may be used in ``mode``.
+        When no road may be used in ``mode``, or ``dem`` does not cover the graph
+        (:meth:`~lvliang_coverage.network.terrain.DEM.check_covers`).
     """
     arr = edge_arrays(graph)
+    if dem is not None:
+        dem.check_covers(arr.x, arr.y, what="road nodes")
     lo, hi = np.minimum(arr.u, arr.v), np.maximum(arr.u, arr.v)
+    fwd, sig_x, sig_y = _orientation(arr.u, arr.v, arr.geometry)
     frame = pd.DataFrame(
         {
             "lo": lo,
             "hi": hi,
             "lk": np.round(arr.length * 1000.0).astype(np.int64),
-            "fwd": arr.u <= arr.v,
+            "sx": sig_x,
+            "sy": sig_y,
+            "fwd": fwd,
         }
     )
-    frame["rank"] = frame.groupby(["lo", "hi", "lk", "fwd"], sort=False).cumcount()
-    road_of = frame.groupby(["lo", "hi", "lk", "rank"], sort=True).ngroup().to_numpy()
+    pair_key = ["lo", "hi", "lk", "sx", "sy"]
+    frame["rank"] = frame.groupby([*pair_key, "fwd"], sort=False).cumcount()
+    road_of = frame.groupby([*pair_key, "rank"], sort=True).ngroup().to_numpy()
     n_roads = int(road_of.max()) + 1
-    fwd = frame["fwd"].to_numpy()
     e_fwd = np.full(n_roads, -1, dtype=np.int64)
     e_bwd = np.full(n_roads, -1, dtype=np.int64)
     e_fwd[road_of[fwd]] = np.flatnonzero(fwd)

@@ -7,8 +7,10 @@ import json
 import os
 import pickle
 import socket
+import tempfile
 import threading
 import time
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -22,8 +24,12 @@ from lvliang_coverage.errors import InputError, OfflineError
 from lvliang_coverage.inputs.projection import STORAGE_CRS
 from lvliang_coverage.network._osm import read_osm_ways
 
-BUILDER_VERSION = 1
-"""Version of the graph builder; part of the cache key so old caches are ignored."""
+BUILDER_VERSION = 2
+"""Version of the graph builder; part of the cache key so old caches are ignored.
+
+2: edges keep the access tags (``access``, ``foot``, ``vehicle``, ``motor_vehicle``,
+``motorcar``, ``motorcycle``); ``junction=circular`` is one-way like a roundabout.
+"""
 
 EARTH_RADIUS_M = 6_371_009.0
 """Mean Earth radius in metres (the value osmnx uses for great-circle lengths)."""
@@ -34,7 +40,26 @@ _OFFLINE_HINT = (
     "lvliang_coverage.network.graph.graph_from_osm(path) (CLI: --roads FILE)."
 )
 
-_EDGE_TAGS = ("name", "tracktype", "surface", "ref", "maxspeed", "lanes", "bridge", "tunnel")
+_EDGE_TAGS = (
+    "name",
+    "tracktype",
+    "surface",
+    "ref",
+    "maxspeed",
+    "lanes",
+    "bridge",
+    "tunnel",
+    "access",
+    "foot",
+    "vehicle",
+    "motor_vehicle",
+    "motorcar",
+    "motorcycle",
+)
+
+
+class CacheWarning(UserWarning):
+    """The graph cache folder is not usable: a temporary folder or no cache is used instead."""
 
 
 def default_cache_dir() -> Path:
@@ -43,10 +68,60 @@ def default_cache_dir() -> Path:
     Returns
     -------
     Path
-        The cache folder (not created).
+        The cache folder (not created); the temporary fallback folder when there is no home.
     """
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except (RuntimeError, KeyError):  # no HOME and no password entry
+            return _fallback_cache_dir()
     return Path(base) / "lvliang-coverage"
+
+
+def _fallback_cache_dir() -> Path:
+    """Per-user folder in the system temporary folder (a shared place: owner-only access)."""
+    uid = os.getuid() if hasattr(os, "getuid") else "user"
+    return Path(tempfile.gettempdir()) / f"lvliang-coverage-{uid}"
+
+
+def _writable_dir(folder: Path, *, private: bool) -> bool:
+    """Create ``folder`` if needed and tell whether this process may write there.
+
+    With ``private`` (a folder in a shared temporary directory) it must also belong to this
+    user and be closed to others, since cached graphs are unpickled.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if private and hasattr(os, "getuid"):
+            st = folder.stat()
+            if st.st_uid != os.getuid() or st.st_mode & 0o022:
+                return False
+    except OSError:
+        return False
+    return folder.is_dir() and os.access(folder, os.W_OK | os.X_OK)
+
+
+def _usable_cache_dir(preferred: Path) -> Path | None:
+    """``preferred`` when writable, else the temporary fallback (with a warning), else None."""
+    if _writable_dir(preferred, private=False):
+        return preferred
+    fallback = _fallback_cache_dir()
+    if fallback != preferred and _writable_dir(fallback, private=True):
+        _cache_warning(
+            f"路网缓存目录不可写，改用临时目录 / the graph cache folder {preferred} is not "
+            f"writable; using {fallback} instead"
+        )
+        return fallback
+    _cache_warning(
+        f"路网缓存目录不可写，不使用缓存 / the graph cache folder {preferred} is not writable "
+        "and no temporary folder is either; the road file is read without a cache"
+    )
+    return None
+
+
+def _cache_warning(msg: str) -> None:
+    warnings.warn(msg, CacheWarning, stacklevel=4)
 
 
 def road_classes(rules: Rules | None = None) -> tuple[str, ...]:
@@ -129,7 +204,9 @@ def graph_from_osm(
         Rules in force (for the default highway classes).
     cache_dir : str or Path, optional
         Folder for the cached graph; default :func:`default_cache_dir`. The cache key is a hash
-        of the file bytes and the settings, so an edited file is parsed again.
+        of the file bytes and the settings, so an edited file is parsed again. When the folder
+        cannot be written, a per-user folder in the temporary directory is used instead, or
+        no cache, with a :class:`CacheWarning`.
     use_cache : bool, default True
         Read and write the cache.
     progress : bool, default False
@@ -140,7 +217,9 @@ def graph_from_osm(
     networkx.MultiDiGraph
         Graph with ``crs="EPSG:4326"``; nodes carry ``x``/``y`` (longitude/latitude, degrees);
         edges carry ``osmid``, ``highway``, ``length`` (metres, great-circle), ``oneway``,
-        ``reversed``, OSM tags such as ``name``/``tracktype``/``surface`` when present, and a
+        ``reversed``, OSM tags such as ``name``/``tracktype``/``surface`` and the access tags
+        (``access``, ``foot``, ``vehicle``, ``motor_vehicle``, ``motorcar``, ``motorcycle``;
+        see :func:`lvliang_coverage.network.speeds.access_allowed`) when present, and a
         ``geometry`` LineString (EPSG:4326) when the edge has interior vertices. Two-way roads
         have an edge in each direction.
 
@@ -157,10 +236,13 @@ def graph_from_osm(
     settings = {"highways": classes, "builder": BUILDER_VERSION}
     t0 = time.perf_counter()
     cache_file: Path | None = None
+    folder = None
     if use_cache:
-        key = _file_key(path, settings)
-        cache_file = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-        cache_file = cache_file / f"graph-{key}.pickle"
+        folder = _usable_cache_dir(
+            Path(cache_dir) if cache_dir is not None else default_cache_dir()
+        )
+    if folder is not None:
+        cache_file = folder / f"graph-{_file_key(path, settings)}.pickle"
         if cache_file.is_file():
             try:
                 with cache_file.open("rb") as fh:
@@ -191,12 +273,23 @@ def graph_from_osm(
             f"in {time.perf_counter() - t0:.1f} s"
         )
     if cache_file is not None:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_file.with_suffix(f".tmp{os.getpid()}")
+        _write_cache(cache_file, graph)
+    return graph
+
+
+def _write_cache(cache_file: Path, graph: nx.MultiDiGraph) -> None:
+    """Write the cache atomically; on any OS error (disk full, ...) warn and keep no file."""
+    tmp = cache_file.with_suffix(f".tmp{os.getpid()}")
+    try:
         with tmp.open("wb") as fh:
             pickle.dump(graph, fh, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(cache_file)
-    return graph
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        _cache_warning(
+            f"路网缓存写入失败，不使用缓存 / could not write the graph cache {cache_file} "
+            f"({exc.strerror or exc}); the graph is used without caching it"
+        )
 
 
 def _oneway_flags(tags: list[dict[str, str]]) -> np.ndarray:
@@ -204,7 +297,8 @@ def _oneway_flags(tags: list[dict[str, str]]) -> np.ndarray:
     out = np.zeros(len(tags), dtype=np.int8)
     for i, t in enumerate(tags):
         value = t.get("oneway", "").lower()
-        if value in {"yes", "true", "1"} or (not value and t.get("junction") == "roundabout"):
+        implied = t.get("junction") in {"roundabout", "circular"}
+        if value in {"yes", "true", "1"} or (not value and implied):
             out[i] = 1
         elif value in {"-1", "reverse"}:
             out[i] = -1

@@ -115,7 +115,7 @@ def offroad_model(rules: Rules) -> OffroadModel:
     if name not in OFFROAD_MODELS:
         known = ", ".join(sorted(OFFROAD_MODELS))
         msg = f"{MODEL_KEY} = {name!r} is not a registered off-road model (known: {known})"
-        raise InputError(msg, column=MODEL_KEY)
+        raise InputError(msg, file=rules.source_of(MODEL_KEY), column=MODEL_KEY)
     return OFFROAD_MODELS[name]
 
 

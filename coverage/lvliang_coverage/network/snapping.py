@@ -18,7 +18,7 @@ from lvliang_coverage.errors import InputError
 from lvliang_coverage.inputs.projection import STORAGE_CRS
 from lvliang_coverage.network._csr import Csr, build_csr
 from lvliang_coverage.network.offroad import OffroadModel
-from lvliang_coverage.network.terrain import DEM
+from lvliang_coverage.network.terrain import DEM, warn_missing_elevations
 
 if TYPE_CHECKING:
     from lvliang_coverage.network.routing import TravelNetwork
@@ -199,6 +199,7 @@ class RoadSnapper:
                 np.r_[pxy[:, 0], jxy[:, 0]], np.r_[pxy[:, 1], jxy[:, 1]], crs=self.metric_crs
             )
             z_point, z_join = z[: len(geoms)], z[len(geoms) :]
+            warn_missing_elevations(self.dem, int(np.isnan(z_point).sum()), len(geoms), "points")
         jx, jy = self._to_storage.transform(*shapely.get_coordinates(join).T)
         return pd.DataFrame(
             {

@@ -15,7 +15,20 @@ from lvliang_coverage.network.terrain import tobler_max_factor
 WALK = "walk"
 """Mode name of walking: Tobler's hiking function, one-way restrictions ignored."""
 
-_NON_CLASS_KEYS = {"flat_kmh", "highways", "track_grade_factor", "steep_grade", "steep_factor"}
+_NON_CLASS_KEYS = {
+    "flat_kmh",
+    "highways",
+    "track_grade_factor",
+    "steep_grade",
+    "steep_factor",
+    "access_tags",
+}
+
+WALK_ACCESS_TAGS = ("foot", "access")
+"""Access tags of a walking mode without ``access_tags``, most specific first."""
+
+MOTOR_ACCESS_TAGS = ("motor_vehicle", "vehicle", "access")
+"""Access tags of a motor mode without ``access_tags``, most specific first."""
 
 
 def mode_table(mode: str, rules: Rules | None = None) -> Mapping[str, Any]:
@@ -59,19 +72,77 @@ def max_speed_mps(mode: str, rules: Rules | None = None) -> float:
     return max(speeds) / 3.6
 
 
+def access_tags(mode: str, rules: Rules | None = None) -> tuple[str, ...]:
+    """OSM access tags deciding whether ``mode`` may use a road, most specific first.
+
+    Parameters
+    ----------
+    mode : str
+        Travel mode.
+    rules : Rules, optional
+        Rules in force (``[speeds.<mode>] access_tags``).
+
+    Returns
+    -------
+    tuple of str
+        E.g. ``("motorcar", "motor_vehicle", "vehicle", "access")`` for cars; a mode without
+        ``access_tags`` gets :data:`WALK_ACCESS_TAGS` or :data:`MOTOR_ACCESS_TAGS`.
+    """
+    table = mode_table(mode, rules)
+    default = WALK_ACCESS_TAGS if "flat_kmh" in table else MOTOR_ACCESS_TAGS
+    return tuple(str(t) for t in table.get("access_tags", default))
+
+
+def access_allowed(edges: EdgeArrays, mode: str, rules: Rules | None = None) -> np.ndarray:
+    """Whether the OSM access tags let ``mode`` use each edge.
+
+    The most specific of the mode's :func:`access_tags` present on an edge decides (the OSM
+    access hierarchy): a value in ``network.access_forbidden`` (``no``, ``private``) forbids,
+    any other value (``yes``, ``designated``, ``permissive``, ``destination``, ...) allows, and
+    an edge without any of the tags is allowed. So ``access=no`` + ``foot=yes`` is open to
+    walking only, ``motorcar=no`` closes a road to cars but not to motorcycles or walking.
+
+    Parameters
+    ----------
+    edges : EdgeArrays
+        Edge arrays of a graph.
+    mode : str
+        Travel mode.
+    rules : Rules, optional
+        Rules in force.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean per edge, in the order of ``edges``.
+    """
+    rules = rules or load_rules()
+    forbidden = np.asarray(sorted(rules.network.access_forbidden), dtype=object)
+    allowed = np.ones(len(edges.attrs), dtype=bool)
+    decided = np.zeros(len(edges.attrs), dtype=bool)
+    for key in access_tags(mode, rules):
+        value = edges.tag(key)
+        here = ~decided & (value != "")
+        allowed[here] = ~np.isin(value[here], forbidden)
+        decided |= here
+    return allowed
+
+
 def edge_speeds(edges: EdgeArrays, mode: str, rules: Rules | None = None) -> np.ndarray:
     """Speed on flat ground in km/h per edge; NaN where the mode may not use the edge.
 
     Walking: ``flat_kmh`` on the classes listed in ``highways``. Motor modes: the km/h of the
     highway class times ``track_grade_factor[tracktype]`` (a factor of 0 forbids the edge);
-    classes without a speed are forbidden. Slope is not applied here (see
+    classes without a speed are forbidden. In every mode an edge the OSM access tags close
+    to the mode is forbidden (:func:`access_allowed`). Slope is not applied here (see
     :func:`lvliang_coverage.network.travel.segment_speed_kmh`).
 
     Parameters
     ----------
     edges : EdgeArrays
-        Edge arrays of a graph (:func:`lvliang_coverage.network._edges.edge_arrays`); only the
-        OSM ``highway`` and ``tracktype`` values are read (None where absent).
+        Edge arrays of a graph (:func:`lvliang_coverage.network._edges.edge_arrays`); the
+        OSM ``highway`` and ``tracktype`` values and the access tags are read (None where
+        absent).
     mode : str
         Travel mode.
     rules : Rules, optional
@@ -84,9 +155,10 @@ def edge_speeds(edges: EdgeArrays, mode: str, rules: Rules | None = None) -> np.
     """
     table = mode_table(mode, rules)
     hw = np.asarray(edges.highway, dtype=object).astype(str)
+    access = access_allowed(edges, mode, rules) if edges.attrs else np.ones(len(hw), dtype=bool)
     if "flat_kmh" in table:
         allowed = np.isin(hw, np.asarray(list(table.get("highways", ())), dtype=str))
-        return np.where(allowed, float(table["flat_kmh"]), np.nan)
+        return np.where(allowed & access, float(table["flat_kmh"]), np.nan)
     classes = {k: float(v) for k, v in table.items() if k not in _NON_CLASS_KEYS}
     names = np.asarray(list(classes), dtype=str)
     values = np.asarray(list(classes.values()), dtype=float)
@@ -102,5 +174,5 @@ def edge_speeds(edges: EdgeArrays, mode: str, rules: Rules | None = None) -> np.
         for grade, f in factors.items():
             factor[tt == grade] = float(f)
         speed = speed * factor
-    speed[~(speed > 0)] = np.nan
+    speed[~(speed > 0) | ~access] = np.nan
     return speed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -53,6 +54,10 @@ def tobler_max_factor() -> float:
     return float(np.exp(TOBLER_DECAY * abs(TOBLER_OPTIMUM_SLOPE)))
 
 
+class DemCoverageWarning(UserWarning):
+    """The elevation model gives no elevation at some of the points sampled (flat there)."""
+
+
 @dataclass(frozen=True)
 class DEM:
     """A digital elevation model held in memory.
@@ -65,11 +70,14 @@ class DEM:
         Pixel-corner to CRS transform.
     crs : str
         CRS of the raster (any; EPSG:4326 or a metric CRS such as EPSG:4546).
+    source : str or None
+        The file read, for messages.
     """
 
     data: np.ndarray
     transform: Affine
     crs: str
+    source: str | None = None
 
     @classmethod
     def open(cls, path: str | Path) -> DEM:
@@ -115,15 +123,8 @@ class DEM:
         numpy.ndarray
             Elevations in metres; NaN outside the raster or on nodata.
         """
-        x = np.atleast_1d(np.asarray(x, dtype=float))
-        y = np.atleast_1d(np.asarray(y, dtype=float))
-        if pyproj.CRS(crs) != pyproj.CRS(self.crs):
-            x, y = _transformer(str(crs), str(self.crs)).transform(x, y)
-        inv = ~self.transform
-        col = inv.a * x + inv.b * y + inv.c
-        row = inv.d * x + inv.e * y + inv.f
+        col, row, inside = self._pixels(x, y, crs)
         nrow, ncol = self.data.shape
-        inside = (col >= 0) & (col <= ncol) & (row >= 0) & (row <= nrow)
         ci = np.clip(np.floor(col).astype(np.int64), 0, ncol - 1)
         ri = np.clip(np.floor(row).astype(np.int64), 0, nrow - 1)
         nearest = self.data[ri, ci]
@@ -144,6 +145,105 @@ class DEM:
         value = np.where(np.isnan(value), nearest, value)
         return np.where(inside, value, np.nan)
 
+    def _pixels(self, x: Any, y: Any, crs: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Fractional column and row of points given in ``crs``, and whether they are inside."""
+        x = np.atleast_1d(np.asarray(x, dtype=float))
+        y = np.atleast_1d(np.asarray(y, dtype=float))
+        if pyproj.CRS(crs) != pyproj.CRS(self.crs):
+            with np.errstate(invalid="ignore"):
+                x, y = _transformer(str(crs), str(self.crs)).transform(x, y)
+        inv = ~self.transform
+        col = inv.a * x + inv.b * y + inv.c
+        row = inv.d * x + inv.e * y + inv.f
+        nrow, ncol = self.data.shape
+        inside = (col >= 0) & (col <= ncol) & (row >= 0) & (row <= nrow)
+        return col, row, inside
+
+    def check_covers(self, x: Any, y: Any, *, crs: str = STORAGE_CRS, what: str) -> None:
+        """Check that the model gives elevations over the study area (the points given).
+
+        Parameters
+        ----------
+        x, y : array_like
+            Coordinates in ``crs`` (longitude/latitude degrees by default) of the points the
+            study samples, e.g. the road nodes.
+        crs : str, default "EPSG:4326"
+            CRS of the coordinates.
+        what : str
+            What the points are, in English, for messages (e.g. ``"road nodes"``).
+
+        Raises
+        ------
+        InputError
+            Naming the file, when no point lies on the raster (with the likely cause: a CRS
+            label that does not match the coordinates, or a raster of another place) or every
+            point on it falls on nodata.
+
+        Warns
+        -----
+        DemCoverageWarning
+            When some points lie off the raster or on nodata: the share, and that ground is
+            taken as flat there.
+        """
+        x = np.atleast_1d(np.asarray(x, dtype=float))
+        y = np.atleast_1d(np.asarray(y, dtype=float))
+        n = len(x)
+        if n == 0:
+            return
+        _, _, inside = self._pixels(x, y, crs)
+        if not inside.any():
+            msg = (
+                "高程数据不覆盖研究区 / the elevation model does not cover the study area: "
+                f"none of the {n} {what} lies on it; {self._no_overlap_hint(x, y, crs)}"
+            )
+            raise InputError(msg, file=self.source)
+        z = self.sample(x[inside], y[inside], crs=crs, method="nearest")
+        nodata = int(np.isnan(z).sum())
+        if nodata == int(inside.sum()):
+            msg = (
+                "高程数据在研究区内全为无效值 / the elevation model holds only nodata over the "
+                f"study area: all {nodata} {what} on it fall on nodata cells"
+            )
+            raise InputError(msg, file=self.source)
+        warn_missing_elevations(self, int((~inside).sum()) + nodata, n, what)
+
+    def _no_overlap_hint(self, x: np.ndarray, y: np.ndarray, crs: str) -> str:
+        """Why a raster misses every point: a CRS label that does not fit, or another place."""
+        nrow, ncol = self.data.shape
+        xs = [self.transform.c, self.transform.c + self.transform.a * ncol]
+        ys = [self.transform.f, self.transform.f + self.transform.e * nrow]
+        left, right, bottom, top = min(xs), max(xs), min(ys), max(ys)
+        extent = f"x {left:.6g}..{right:.6g}, y {bottom:.6g}..{top:.6g}"
+        in_degrees = max(abs(left), abs(right)) <= 180.0 and max(abs(bottom), abs(top)) <= 90.0
+        label = pyproj.CRS(self.crs)
+        lon, lat = x, y
+        if pyproj.CRS(crs) != pyproj.CRS(STORAGE_CRS):
+            lon, lat = _transformer(str(crs), STORAGE_CRS).transform(x, y)
+        area = (
+            f"lon {np.nanmin(lon):.4f}..{np.nanmax(lon):.4f}, "
+            f"lat {np.nanmin(lat):.4f}..{np.nanmax(lat):.4f}"
+        )
+        if label.is_projected and in_degrees:
+            return (
+                f"its CRS label {self.crs} is a projected CRS in metres, but its coordinates "
+                f"({extent}) look like longitude/latitude degrees (the study area: {area}); the "
+                "label is probably wrong: relabel it, e.g. gdal_edit.py -a_srs EPSG:4326 FILE"
+            )
+        if label.is_geographic and not in_degrees:
+            return (
+                f"its CRS label {self.crs} is in degrees, but its coordinates ({extent}) look "
+                "like metres of a projected CRS; the label is probably wrong: relabel it with "
+                "the CRS it was made in, e.g. gdal_edit.py -a_srs EPSG:4546 FILE"
+            )
+        try:
+            w, s, e, n = pyproj.Transformer.from_crs(
+                self.crs, STORAGE_CRS, always_xy=True
+            ).transform_bounds(left, bottom, right, top)
+            where = f"it spans lon {w:.4f}..{e:.4f}, lat {s:.4f}..{n:.4f}"
+        except pyproj.exceptions.ProjError:
+            where = f"it spans {extent} in {self.crs}"
+        return f"{where}, the study area {area}; check the file and its CRS label ({self.crs})"
+
 
 @lru_cache(maxsize=4)
 def _transformer(src: str, dst: str) -> pyproj.Transformer:
@@ -155,13 +255,39 @@ def _open_cached(path: str, _mtime: int) -> DEM:
     try:
         with rasterio.open(path) as src:
             if src.crs is None:
-                msg = "elevation model has no CRS"
+                msg = (
+                    "高程数据没有坐标参考系 / the elevation model has no CRS: give it the one it "
+                    "was made in, e.g. gdal_edit.py -a_srs EPSG:4326 FILE"
+                )
                 raise InputError(msg, file=path)
             data = src.read(1, masked=True).astype(float).filled(np.nan)
-            return DEM(data=data, transform=src.transform, crs=src.crs.to_string())
+            return DEM(data=data, transform=src.transform, crs=src.crs.to_string(), source=path)
     except rasterio.errors.RasterioIOError as exc:
         msg = f"cannot read elevation model: {exc}"
         raise InputError(msg, file=path) from exc
+
+
+def warn_missing_elevations(dem: DEM, missing: int, n: int, what: str) -> None:
+    """Warn (one line, bilingual) when ``missing`` of ``n`` points got no elevation.
+
+    Parameters
+    ----------
+    dem : DEM
+        The model sampled.
+    missing, n : int
+        Points off the raster or on nodata, and all points sampled.
+    what : str
+        What the points are, in English (e.g. ``"road nodes"``).
+    """
+    if missing <= 0 or n <= 0:
+        return
+    name = Path(dem.source).name if dem.source else "in memory"
+    msg = (
+        f"高程数据只覆盖部分研究区 / the elevation model ({name}) gives no elevation at "
+        f"{missing} of {n} {what} ({missing / n:.1%}): off the raster or nodata; ground is "
+        "taken as flat there"
+    )
+    warnings.warn(msg, DemCoverageWarning, stacklevel=3)
 
 
 def as_dem(dem: str | Path | DEM | None) -> DEM | None:

@@ -147,11 +147,14 @@ def graph_edge_times(
         the edge. One-way restrictions are not applied here (the edge exists in its direction).
     """
     arr = edge_arrays(graph)
+    model = as_dem(dem)
+    if model is not None:
+        model.check_covers(arr.x, arr.y, what="road nodes")
     base = edge_speeds(arr, mode, rules)
     z0 = z1 = None
     if arr.elevation is not None:
         z0, z1 = arr.elevation[arr.u], arr.elevation[arr.v]
     fwd, _ = directional_times_s(
-        arr.geometry, arr.length, base, mode, rules=rules, dem=as_dem(dem), z_start=z0, z_end=z1
+        arr.geometry, arr.length, base, mode, rules=rules, dem=model, z_start=z0, z_end=z1
     )
     return fwd

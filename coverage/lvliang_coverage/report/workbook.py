@@ -1,4 +1,10 @@
-"""Ledgers (台账): Excel workbooks with one sheet per county plus a summary, and CSV twins."""
+"""Ledgers (台账): Excel workbooks with one sheet per county plus a summary, and CSV twins.
+
+Every workbook and CSV the package writes goes through :func:`write_ledger` and
+:func:`write_csv`, which make user text safe (:mod:`lvliang_coverage.report.cells`): text that
+starts like a formula is stored as text in workbooks and quoted with ``'`` in CSV, and control
+characters a workbook cannot hold are removed.
+"""
 
 from __future__ import annotations
 
@@ -12,26 +18,36 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-_SHEET_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
+from lvliang_coverage.report.cells import for_csv, for_workbook, formula_like, sheet_title
+
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
-    base = (str(name).translate(_SHEET_FORBIDDEN) or "sheet")[:31]
+    """Make a unique worksheet title (Excel compares titles case-insensitively)."""
+    base = sheet_title(name)
     title, k = base, 1
-    while title in used:
+    while title.casefold() in used:
         k += 1
         title = f"{base[:28]}_{k}"
-    used.add(title)
+    used.add(title.casefold())
     return title
 
 
 def _write_sheet(wb: Workbook, title: str, table: pd.DataFrame) -> None:
+    """Write ``table`` as a sheet; text that starts like a formula is stored as text."""
     ws = wb.create_sheet(title)
-    ws.append([str(c) for c in table.columns])
+    table = for_workbook(table)
+    header = pd.DataFrame([[str(c) for c in table.columns]], dtype=object)
+    ws.append(header.iloc[0].tolist())
     cells = table.astype(object).where(table.notna(), None)  # NaN -> blank cell
     for row in cells.itertuples(index=False, name=None):
         ws.append(list(row))
+    for offset, part in ((1, header), (2, cells)):
+        for i, j in formula_like(part):
+            cell = ws.cell(row=int(i) + offset, column=int(j) + 1)
+            cell.data_type = "s"  # never a formula, even when it starts with "="
+            cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
@@ -189,6 +205,11 @@ def write_json(data: object, path: str | Path) -> Path:
 def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
     """Write a table as UTF-8 CSV with a byte-order mark, so Excel in China opens it cleanly.
 
+    Text cells and headers that start with ``=``, ``+``, ``-``, ``@``, tab or carriage return
+    are prefixed with ``'`` (OWASP CSV injection rule), so a spreadsheet never runs them as a
+    formula; control characters are removed. Numbers are written as numbers. Rows end in
+    CRLF (RFC 4180), so cells with line breaks stay one cell.
+
     Parameters
     ----------
     table : DataFrame
@@ -202,5 +223,6 @@ def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
         The file written.
     """
     out = Path(path)
-    table.to_csv(out, index=False, encoding="utf-8-sig")
+    # CRLF rows (RFC 4180): a cell holding a line break or carriage return is then quoted
+    for_csv(table).to_csv(out, index=False, encoding="utf-8-sig", lineterminator="\r\n")
     return out

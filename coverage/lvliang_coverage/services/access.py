@@ -16,10 +16,11 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from lvliang_coverage.codes import join_codes
 from lvliang_coverage.errors import InputError
-from lvliang_coverage.inputs.projection import metric_crs_of
+from lvliang_coverage.inputs.projection import STORAGE_CRS, metric_crs_of
 from lvliang_coverage.network.distance import metric_xy, nearest_m, pair_distances_m
 from lvliang_coverage.network.routing import TravelNetwork
 
@@ -48,6 +49,15 @@ ACCESS_COLUMNS = [
 ]
 """Columns of :func:`access`, one row per demand point in input order."""
 
+
+PLACE_COLUMNS = ["village_id", "name", "county", "township", "population"]
+"""Columns naming a village in every check table: id, name, county, township, residents."""
+
+REPORTED_COLUMNS = ["euclid_km", "network_km", "travel_min"]
+"""Distances (kilometres) and time (minutes) to the facility a check reports (:func:`reported`)."""
+
+PAIR_COLUMNS = ["origin_id", "destination_id", "euclid_m", "network_m", "time_s"]
+"""Columns of :func:`covering_pairs`: point, site, metres, metres, seconds."""
 
 Router = TravelNetwork
 """The travel network of one mode the access questions are asked of."""
@@ -198,6 +208,142 @@ def access(
             "served": served,
         }
     )
+
+
+def place_columns(villages: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Return the :data:`PLACE_COLUMNS` of ``villages`` as arrays, for a check's table."""
+    return {c: villages[c].to_numpy() for c in PLACE_COLUMNS}
+
+
+def reported(table: pd.DataFrame) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Name the facility a check reports per point (an :func:`access` table), and its reach.
+
+    The fastest serving facility; else the fastest reachable one; else the nearest in a
+    straight line (network distance and time then NaN). Returns the facility ids (object,
+    None where no facility exists) and the :data:`REPORTED_COLUMNS` (kilometres, minutes).
+    """
+    served = table["served"].to_numpy(dtype=bool)
+    known = served | table["reachable"].to_numpy(dtype=bool)
+
+    def pick(served_col: str, fastest_col: str) -> np.ndarray:
+        return np.where(served, table[served_col].to_numpy(), table[fastest_col].to_numpy())
+
+    ids = np.where(known, pick("served_by", "fastest_id"), table["nearest_id"].to_numpy(object))
+    euclid = np.where(
+        known,
+        pick("served_euclid_m", "fastest_euclid_m").astype(float),
+        table["nearest_euclid_m"].to_numpy(float),
+    )
+    return ids, {
+        "euclid_km": euclid / 1000.0,
+        "network_km": pick("served_network_m", "fastest_network_m").astype(float) / 1000.0,
+        "travel_min": pick("served_time_s", "fastest_time_s").astype(float) / 60.0,
+    }
+
+
+def link_lines(start: gpd.GeoSeries, end: gpd.GeoSeries) -> np.ndarray:
+    """Draw a straight LineString from each start point to its end point (one CRS).
+
+    Parameters
+    ----------
+    start, end : GeoSeries
+        Points of equal length, e.g. villages and the sites that serve them.
+
+    Returns
+    -------
+    numpy.ndarray (object)
+        One LineString per pair; empty when there are no pairs.
+    """
+    if len(start) == 0:
+        return np.empty(0, dtype=object)
+    a, b = shapely.get_coordinates(start.to_numpy()), shapely.get_coordinates(end.to_numpy())
+    return np.asarray(shapely.linestrings(np.stack([a, b], axis=1)))
+
+
+def link_frame(
+    villages: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    village_ids: pd.Series,
+    site_ids: pd.Series,
+    **columns: object,
+) -> gpd.GeoDataFrame:
+    """Tabulate lines from villages to the sites that serve them, with both names (EPSG:4326).
+
+    Parameters
+    ----------
+    villages, sites : GeoDataFrame
+        Villages (``village_id``, ``name``) and sites (``site_id``, ``name``), any CRS.
+    village_ids, site_ids : Series
+        One village and its site per link.
+    **columns
+        More columns, one value per link (e.g. residents, minutes).
+
+    Returns
+    -------
+    GeoDataFrame
+        ``village_id``, ``name``, ``site_id``, ``site_name``, then ``columns``; a LineString
+        per link.
+    """
+    v = villages.to_crs(STORAGE_CRS).set_index("village_id")
+    s = sites.to_crs(STORAGE_CRS).set_index("site_id")
+    return gpd.GeoDataFrame(
+        {
+            "village_id": village_ids.to_numpy(),
+            "name": v["name"].loc[village_ids].to_numpy(),
+            "site_id": site_ids.to_numpy(),
+            "site_name": s["name"].loc[site_ids].to_numpy(),
+            **columns,
+        },
+        geometry=link_lines(v.geometry.loc[village_ids], s.geometry.loc[site_ids]),
+        crs=STORAGE_CRS,
+    )
+
+
+def covering_pairs(
+    points: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    net: Router,
+    rule: AccessRule,
+    *,
+    point_id: str = "village_id",
+    site_id: str = "site_id",
+) -> pd.DataFrame:
+    """Every point-site pair within both the radius and the time of ``rule`` (for covering).
+
+    The same test as :func:`access` applies to one facility, but for every pair rather than
+    the best one: the site is within ``rule.max_s`` of travel from the point and within
+    ``rule.radius_m`` by ``rule.radius_measure``.
+
+    Parameters
+    ----------
+    points : GeoDataFrame
+        Demand points with the id column ``point_id``, in any CRS.
+    sites : GeoDataFrame
+        Existing and candidate sites with the id column ``site_id``, in any CRS.
+    net : TravelNetwork
+        Road network of one mode.
+    rule : AccessRule
+        Radius (metres), time limit (seconds) and radius measure.
+    point_id, site_id : str
+        Id columns of the two layers.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`PAIR_COLUMNS` (``origin_id`` the point, ``destination_id`` the site); metres
+        and seconds.
+    """
+    pairs = net.within(points, sites, max_s=rule.max_s, id_cols=(point_id, site_id))
+    crs = metric_crs_of(points)
+    euclid = pair_distances_m(
+        metric_xy(points, crs),
+        metric_xy(sites, crs),
+        pd.Index(points[point_id]).get_indexer(pairs["origin_id"]),
+        pd.Index(sites[site_id]).get_indexer(pairs["destination_id"]),
+    )
+    pairs = pairs.assign(euclid_m=euclid)
+    radius = pairs["network_m"] if rule.radius_measure == "network" else pairs["euclid_m"]
+    return pairs.loc[radius <= rule.radius_m, PAIR_COLUMNS].reset_index(drop=True)
 
 
 def reasons(

@@ -12,6 +12,9 @@ of the rules it reads), and provides five things:
 5. ``cli() -> typer.Typer``: its command group (``lvliang-coverage <name> <task>``), by
    convention ``app`` in the package's ``cli`` module.
 
+The base class does 1 to 3 with the functions each :class:`Task` names (``run``, ``ledger``,
+``draw``), imported from the service's package when first used.
+
 The runner (:mod:`lvliang_coverage.services.runner`) turns a result into files the same way
 for every service; the registry (:mod:`lvliang_coverage.services.registry`) lists the
 services, and the CLI, ``demo``, the overview map and the docs iterate it.
@@ -82,14 +85,55 @@ class Task:
         Options ``demo`` passes to :meth:`Service.analyse` for this task.
     in_demo : bool
         Whether ``demo`` runs the task.
+    run : str or None
+        ``"module:function"`` in the service's package that analyses the task, called as
+        ``function(study, rules, **options)`` (default ``"analysis:run_<name>"``).
+    ledger : str or None
+        ``"module:function"`` making the task's ledger, ``function(result, lang)``; None: the
+        task files no ledger.
+    draw : str or None
+        ``"module:function"`` drawing the task's map, a :class:`MapDrawer`; None: no map.
+    drawing : str
+        Progress message printed while the map is drawn.
     """
 
     name: str
     help_zh: str
     help_en: str
     map_file: str | None = None
-    options: Mapping[str, object] = field(default_factory=dict)
+    options: Mapping[str, Any] = field(default_factory=dict)
     in_demo: bool = True
+    run: str | None = None
+    ledger: str | None = None
+    draw: str | None = None
+    drawing: str = "绘制地图 / drawing the map"
+
+
+class MapDrawer(Protocol):
+    """The function a :class:`Task` names in ``draw``: the map of one result."""
+
+    def __call__(
+        self, study: Study, result: Any, *, lang: str = "zh", basemap: str = "osm"
+    ) -> CoverageMap:
+        """Draw the map of ``result``.
+
+        Parameters
+        ----------
+        study : Study
+            The study analysed (context layers, villages, facilities, road edges).
+        result : ServiceResult
+            The task's result.
+        lang : {"zh", "en"}
+            Label language.
+        basemap : str
+            Base map (see :class:`lvliang_coverage.maps.coverage_map.CoverageMap`).
+
+        Returns
+        -------
+        CoverageMap
+            The map.
+        """
+        ...
 
 
 class Service(ABC):
@@ -140,9 +184,28 @@ class Service(ABC):
         msg = f"service {self.name!r} has no task {name!r}"
         raise KeyError(msg)
 
-    @abstractmethod
+    def member(self, ref: str) -> Any:
+        """Import ``"module:name"`` of the service's package (modules load on first use).
+
+        Parameters
+        ----------
+        ref : str
+            E.g. ``"analysis:run_check"`` or ``"cli:app"``.
+
+        Returns
+        -------
+        object
+            The module's member, e.g. a function.
+        """
+        module, _, name = ref.partition(":")
+        package = type(self).__module__.rpartition(".")[0]
+        return getattr(importlib.import_module(f"{package}.{module}"), name)
+
     def analyse(self, study: Study, rules: Rules, *, task: str, **options: Any) -> ServiceResult:
         """Run one task of the analysis on a study (no drawing, no writing).
+
+        The task's ``run`` function does the work; a service overrides this method only when
+        a task needs more than that.
 
         Parameters
         ----------
@@ -159,17 +222,33 @@ class Service(ABC):
         -------
         ServiceResult
             The result.
+
+        Raises
+        ------
+        KeyError
+            When the service has no such task.
         """
+        spec = self.task(task)
+        result: ServiceResult = self.member(spec.run or f"analysis:run_{spec.name}")(
+            study, rules, **options
+        )
+        return result
 
-    @abstractmethod
     def ledger(self, result: ServiceResult, lang: str) -> Ledger | None:
-        """Ledger (台账) of a result in ``lang``, or None when the task files none."""
+        """Ledger (台账) of a result in ``lang`` by its task's ``ledger``, or None without one."""
+        ref = self.task(result.task).ledger
+        return None if ref is None else self.member(ref)(result, lang)
 
-    @abstractmethod
     def map(
         self, result: ServiceResult, lang: str, *, study: Study, basemap: str = "osm"
     ) -> CoverageMap | None:
-        """HTML map of a result in ``lang``, or None when the task draws none."""
+        """HTML map of a result in ``lang`` by its task's ``draw``, or None without one."""
+        spec = self.task(result.task)
+        if spec.draw is None:
+            return None
+        study.progress(spec.drawing)
+        drawer: MapDrawer = self.member(spec.draw)
+        return drawer(study, result, lang=lang, basemap=basemap)
 
     @abstractmethod
     def headlines(self, result: ServiceResult) -> list[Headline]:
@@ -181,6 +260,5 @@ class Service(ABC):
         By convention it is ``app`` in the ``cli`` module of the service's package, which
         imports the service (never the reverse, so the package's layers stay one way).
         """
-        package = type(self).__module__.rpartition(".")[0]
-        app: typer.Typer = importlib.import_module(f"{package}.cli").app
+        app: typer.Typer = self.member("cli:app")
         return app

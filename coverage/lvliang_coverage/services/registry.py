@@ -32,17 +32,7 @@ _loaded = False
 
 
 def register(service: Service) -> Service:
-    """Add a service (and the facility kinds it declares) to the registry.
-
-    Parameters
-    ----------
-    service : Service
-        The service.
-
-    Returns
-    -------
-    Service
-        ``service``.
+    """Add a service (and the facility kinds it declares) to the registry, and return it.
 
     Raises
     ------
@@ -97,3 +87,25 @@ def get(name: str) -> Service:
     except KeyError:
         msg = f"no service named {name!r}; registered: {', '.join(_SERVICES)}"
         raise KeyError(msg) from None
+
+
+def markdown_table() -> str:
+    """Document the registered services as a Markdown table (the README's list of services).
+
+    Returns
+    -------
+    str
+        One row per task: articles, service (zh and en), command, what it does.
+    """
+    rows = [
+        "| articles | service | command | what it does |",
+        "|---|---|---|---|",
+    ]
+    for service in services():
+        articles = ", ".join(str(a) for a in service.articles)
+        rows.extend(
+            f"| {articles} | {service.title_zh} / {service.title_en} "
+            f"| `lvliang-coverage {service.name} {task.name}` | {task.help_en} |"
+            for task in service.tasks
+        )
+    return "\n".join(rows) + "\n"

@@ -7,7 +7,7 @@ staged so that nothing is written unless every step succeeds.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -86,6 +86,9 @@ def run_task(
     maps: bool = True,
     maps_dir: str | Path | None = None,
     basemap: str = "osm",
+    protect: Iterable[str | Path] = (),
+    replace: bool = False,
+    run_id: str | None = None,
     **options: Any,
 ) -> Run:
     """Analyse one task of ``service`` on ``study`` and write all its outputs.
@@ -108,6 +111,14 @@ def run_task(
         Folder for the HTML map (default ``out_dir``).
     basemap : str
         Base map of the HTML map.
+    protect : iterable of str or Path
+        The input files of the run: an output at one of these paths is refused before any
+        work (inputs are never overwritten).
+    replace : bool
+        Replace files in the output folders that no run of this tool wrote (default: refuse).
+    run_id : str, optional
+        Id shared by the tasks of one invocation (e.g. ``demo``), so their files add up to
+        one set; files an earlier run owned and this one does not rewrite are removed.
     **options
         Task options for :meth:`Service.analyse`.
 
@@ -126,10 +137,20 @@ def run_task(
         spec = service.task(task)
     except KeyError as exc:
         raise InputError(str(exc.args[0]), column="task") from exc
-    result = service.analyse(study, study.rules, task=task, **options)
-    ledger = service.ledger(result, lang)
-    with staged_output(out_dir, maps_dir=maps_dir) as stage:
+    # the output folders are locked and checked before the analysis starts
+    with staged_output(
+        out_dir,
+        maps_dir=maps_dir,
+        protect=protect,
+        replace=replace,
+        run_id=run_id,
+        owner=f"{service.name} {task}",
+    ) as stage:
+        result = service.analyse(study, study.rules, task=task, **options)
+        ledger = service.ledger(result, lang)
         files = [write_table(name, table, stage) for name, table in result.tables().items()]
+        if len(study.dropped):  # points dropped on reading (--drop-outliers): listed, not lost
+            files.append(write_table("dropped_points.csv", study.dropped, stage))
         if ledger is not None:
             files += write_ledger_files(ledger, stage)
         if maps and spec.map_file is not None:

@@ -6,6 +6,7 @@ import geopandas as gpd
 from netfixtures import lonlat, write_osm
 from shapely.geometry import Point
 
+from lvliang_coverage.services.clinics.analysis import ClinicPlanResult
 from lvliang_coverage.services.clinics.check import check_mode, village_status
 from lvliang_coverage.services.clinics.map import compliance_map, plan_map
 from lvliang_coverage.services.clinics.plan import plan_clinics
@@ -74,6 +75,6 @@ def test_plan_map(tmp_path):
     links = plan.links(s.villages)
     assert sorted(links["village_id"]) == ["a", "b"]
     assert links.set_index("village_id").loc["b", "site_id"] == "C-c"
-    m = plan_map(s, plan)
+    m = plan_map(s, ClinicPlanResult(plan))
     assert "共建分组（村→卫生室）" in m.layer_names
     assert "新建中心村卫生室" in m.get_html()

@@ -10,9 +10,10 @@ from netfixtures import point_rows, road_graph
 
 from lvliang_coverage import load_rules
 from lvliang_coverage.network.routing import TravelNetwork
+from lvliang_coverage.services.access import covering_pairs
 from lvliang_coverage.services.daycare.check import CHECK_COLUMNS, check_summary, check_villages
 from lvliang_coverage.services.daycare.demand import elderly_demand
-from lvliang_coverage.services.daycare.plan import covering_pairs, plan_daycare
+from lvliang_coverage.services.daycare.plan import plan_daycare
 from lvliang_coverage.services.daycare.settings import daycare_rules
 from lvliang_coverage.services.daycare.sites import site_layer
 from lvliang_coverage.study import Study
@@ -203,7 +204,7 @@ def test_curve_never_decreases_and_matches_brute_force(seed):
     covered = plan.curve["covered_weight"].to_numpy()
     assert plan.curve["p"].tolist() == list(range(7))  # 0 .. 6 candidates
     assert (np.diff(covered) >= 0).all()
-    pairs = covering_pairs(villages, sites, net, settings)
+    pairs = covering_pairs(villages, sites, net, settings.access_rule)
     reach = pairs.groupby("destination_id")["origin_id"].agg(set).to_dict()
     weight = villages.set_index("village_id")["elderly"]
     base = reach.get(sites.loc[sites["role"] == "existing", "site_id"].iloc[0], set())

@@ -11,6 +11,7 @@ import pandas as pd
 
 from lvliang_coverage.codes import CITY_TOTAL, CODE_SEPARATOR
 from lvliang_coverage.config import Rules
+from lvliang_coverage.services._results import PlanResult
 from lvliang_coverage.services.clinics.check import check_compliance, compliance_summary
 from lvliang_coverage.services.clinics.plan import ClinicPlan, plan_clinics
 from lvliang_coverage.services.clinics.staffing import county_staffing, township_staffing
@@ -87,19 +88,8 @@ class ClinicCheckResult:
 
 
 @dataclass
-class ClinicPlanResult:
-    """A shared-clinic plan (set covering, coverage curve, sharing groups) as a result.
-
-    Attributes
-    ----------
-    plan : ClinicPlan
-        The solved plan.
-    task : str
-        ``"plan"``.
-    """
-
-    plan: ClinicPlan
-    task: str = "plan"
+class ClinicPlanResult(PlanResult[ClinicPlan]):
+    """A shared-clinic plan (set covering, coverage curve, sharing groups) as a result."""
 
     def tables(self) -> dict[str, Any]:
         """Files of the plan: new sites, groups, coverage curve, uncoverable villages, JSON."""
@@ -125,10 +115,6 @@ class ClinicPlanResult:
             "clinic_plan_uncoverable.csv": plan.uncoverable,
             "clinic_plan.json": self.summary(),
         }
-
-    def summary(self) -> dict[str, object]:
-        """Headline figures and the solver report of the plan."""
-        return self.plan.summary()
 
 
 def _plain(value: object) -> object:
@@ -199,10 +185,8 @@ def run_check(
 
     Parameters
     ----------
-    study : Study
-        Inputs.
-    rules : Rules
-        Rules in force.
+    study, rules : Study, Rules
+        Inputs and the rules in force, as for :func:`run_plan`.
     modes : list of str, optional
         Travel modes (default ``[clinic.default_mode]``, walking).
     plan : ClinicPlan, optional

@@ -10,18 +10,21 @@ import pandas as pd
 
 from lvliang_coverage.codes import CITY_TOTAL
 from lvliang_coverage.config import Rules, load_rules
-from lvliang_coverage.services.access import AccessRule, Router, access, reasons
+from lvliang_coverage.services.access import (
+    PLACE_COLUMNS,
+    REPORTED_COLUMNS,
+    AccessRule,
+    Router,
+    access,
+    place_columns,
+    reasons,
+    reported,
+)
 
 COMPLIANCE_COLUMNS = [
-    "village_id",
-    "name",
-    "county",
-    "township",
-    "population",
+    *PLACE_COLUMNS,
     "nearest_clinic_id",
-    "euclid_km",
-    "network_km",
-    "travel_min",
+    *REPORTED_COLUMNS,
     "mode",
     "within_radius",
     "within_time",
@@ -83,34 +86,15 @@ def check_mode(
     """
     rules = rules or load_rules()
     a = access(villages, clinics, net, clinic_access_rule(rules))
-    served = a["served"].to_numpy(dtype=bool)
-    reachable = a["reachable"].to_numpy(dtype=bool)
-
-    def pick(served_col: str, fastest_col: str) -> np.ndarray:
-        return np.where(served, a[served_col].to_numpy(), a[fastest_col].to_numpy())
-
-    clinic_id = np.where(
-        served | reachable, pick("served_by", "fastest_id"), a["nearest_id"].to_numpy(object)
-    )
-    euclid = np.where(
-        served | reachable,
-        pick("served_euclid_m", "fastest_euclid_m").astype(float),
-        a["nearest_euclid_m"].to_numpy(float),
-    )
+    clinic_id, distances = reported(a)
     small = _small(villages, rules)
     within_time = a["within_time"].to_numpy(dtype=bool)
-    compliant = np.where(small, served, within_time)
+    compliant = np.where(small, a["served"].to_numpy(dtype=bool), within_time)
     return pd.DataFrame(
         {
-            "village_id": villages["village_id"].to_numpy(),
-            "name": villages["name"].to_numpy(),
-            "county": villages["county"].to_numpy(),
-            "township": villages["township"].to_numpy(),
-            "population": villages["population"].to_numpy(),
+            **place_columns(villages),
             "nearest_clinic_id": clinic_id,
-            "euclid_km": euclid / 1000.0,
-            "network_km": pick("served_network_m", "fastest_network_m").astype(float) / 1000.0,
-            "travel_min": pick("served_time_s", "fastest_time_s").astype(float) / 60.0,
+            **distances,
             "mode": net.mode,
             "within_radius": a["within_radius"].to_numpy(dtype=bool),
             "within_time": within_time,
@@ -149,20 +133,12 @@ def check_compliance(
 
 
 def compliance_summary(table: pd.DataFrame) -> pd.DataFrame:
-    """Per county and mode: small villages and residents, how many comply, 30-minute access.
+    """Summarise a :func:`check_compliance` table per county and mode, with city rows.
 
-    Parameters
-    ----------
-    table : DataFrame
-        Output of :func:`check_compliance`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``county``, ``mode``, ``villages``, ``residents``, ``small_villages``,
-        ``small_residents``, ``small_compliant``, ``small_compliant_residents``,
-        ``residents_within_time`` (all villages), ``off_network``, ``unreachable``;
-        plus a ``合计``/total row per mode (county ``"全市"``).
+    Columns ``county``, ``mode``, ``villages``, ``residents``, ``small_villages``,
+    ``small_residents``, ``small_compliant``, ``small_compliant_residents``,
+    ``residents_within_time`` (all villages), ``off_network``, ``unreachable``; then one
+    total row per mode (county ``"全市"``).
     """
     t = table.assign(
         _sp=np.where(table["small_village"], table["population"], 0),

@@ -6,61 +6,31 @@ import numpy as np
 import pandas as pd
 
 from lvliang_coverage.config import Rules, load_rules
-from lvliang_coverage.report.vocabulary import (
-    LIST_SEPARATOR,
-    Terms,
-    city_label,
-    codes_text,
-    mode_name,
-    text,
-    yes_no,
-)
-from lvliang_coverage.report.workbook import Ledger, headed_table
+from lvliang_coverage.report.vocabulary import Terms, codes_text, mode_name, yes_no
+from lvliang_coverage.report.workbook import Ledger
+from lvliang_coverage.services import _tables as tables
 from lvliang_coverage.services.clinics.analysis import ClinicCheckResult
 from lvliang_coverage.services.clinics.plan import ClinicPlan
 
 REASON_TEXT = Terms(
     {
-        "unreachable": ("路网不可达", "unreachable by road"),
-        "off_network": ("不在路网上（离路过远）", "off the road network"),
+        **tables.ACCESS_REASONS,
         "too_far": ("超出2.5公里服务半径", "beyond the service radius"),
         "too_slow": ("30分钟内无法到达", "not within the time limit"),
     }
 )
 """Texts of the article-7 reason codes (:data:`lvliang_coverage.services.access.REASONS`)."""
 
-HEADERS = {
-    "zh": [
-        "县",
-        "乡镇",
-        "村",
-        "常住人口",
-        "最近卫生室",
-        "直线距离(公里)",
-        "路网距离(公里)",
-        "{mode}时间(分钟)",
-        "是否达标",
-        "问题",
-        "整改措施",
-        "责任单位",
-        "完成时限",
-    ],
-    "en": [
-        "County",
-        "Township",
-        "Village",
-        "Residents",
-        "Nearest clinic",
-        "Straight line (km)",
-        "Network (km)",
-        "{mode} time (min)",
-        "Compliant",
-        "Problem",
-        "Fix proposed",
-        "Responsible units",
-        "Deadline",
-    ],
-}
+HEADERS = tables.headers(
+    tables.PLACE_HEADERS,
+    {"zh": ["最近卫生室"], "en": ["Nearest clinic"]},
+    tables.ACCESS_HEADERS,
+    {"zh": ["是否达标"], "en": ["Compliant"]},
+    tables.FIX_HEADERS,
+    tables.DUTY_HEADERS,
+)
+"""Headers of the ledger rows (``{mode}`` filled in)."""
+
 _FIX = {
     "zh": {
         "new": "邻村共建：纳入新建中心村卫生室「{site}」服务范围（{min:.0f}分钟）",
@@ -144,23 +114,16 @@ def clinic_ledger(
     rows = rows.sort_values(["county", "township", "village_id"]).reset_index(drop=True)
     names = clinics.set_index("facility_id")["name"] if "name" in clinics else pd.Series()
     clinic_name = rows["nearest_clinic_id"].map(names).fillna(rows["nearest_clinic_id"])
-    headers = [h.format(mode=mode_name(mode, lang)) for h in HEADERS[lang]]
     values = [
-        rows["county"],
-        rows["township"],
-        rows["name"],
-        rows["population"],
+        *tables.place_values(rows),
         clinic_name,
-        rows["euclid_km"].round(2),
-        rows["network_km"].round(2),
-        rows["travel_min"].round(1),
+        *tables.access_values(rows),
         yes_no(rows["compliant"], lang),
         codes_text(rows["reason"], REASON_TEXT, lang),
         _fixes(rows, plan, lang),
-        LIST_SEPARATOR[lang].join(rules.clinic.responsible_units),
-        rules.clinic.deadline,
+        *tables.duty_values(rules.clinic.responsible_units, rules.clinic.deadline, lang),
     ]
-    return headed_table(headers, values)
+    return tables.headed_rows(HEADERS, lang, values, mode=mode_name(mode, lang))
 
 
 def ledger_summary(table: pd.DataFrame, mode: str, lang: str = "zh") -> pd.DataFrame:
@@ -195,7 +158,7 @@ def ledger_summary(table: pd.DataFrame, mode: str, lang: str = "zh") -> pd.DataF
         .fillna(0)
         .astype(int)
     )
-    per.loc[city_label(lang)] = per.sum()
+    per = tables.with_city_row(per, lang)
     per["small_fail"] = per["small"] - per["small_ok"]
     names = {
         "zh": ["县", "村数", "200人以下村", "其常住人口", "达标", "未达标", "台账条目"],
@@ -233,17 +196,8 @@ def staffing_sheet(townships: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 def check_ledger(result: ClinicCheckResult, lang: str = "zh") -> Ledger:
     """Build the clinic ledger of a check: summary, township doctors, a sheet per county.
 
-    Parameters
-    ----------
-    result : ClinicCheckResult
-        A check (its plan, when it has one, gives the fixes proposed).
-    lang : {"zh", "en"}
-        Language of headers and texts.
-
-    Returns
-    -------
-    Ledger
-        ``clinic_ledger.xlsx`` and ``clinic_ledger.csv``.
+    ``clinic_ledger.xlsx`` and ``.csv`` in ``lang``; the check's plan, when it has one,
+    gives the fixes proposed.
     """
     rows = clinic_ledger(
         result.table,
@@ -253,16 +207,13 @@ def check_ledger(result: ClinicCheckResult, lang: str = "zh") -> Ledger:
         rules=result.study.rules,
         lang=lang,
     )
-    return Ledger(
-        name="clinic_ledger",
-        rows=rows,
-        summary=ledger_summary(result.table, result.mode, lang),
-        county_col=str(rows.columns[0]),
-        summary_title=text("summary", lang),
-        extra_sheets=(
-            (
-                "乡镇卫生院医生" if lang == "zh" else "Township doctors",
-                staffing_sheet(result.townships, lang),
-            ),
+    return tables.county_ledger(
+        "clinic_ledger",
+        rows,
+        ledger_summary(result.table, result.mode, lang),
+        lang,
+        (
+            "乡镇卫生院医生" if lang == "zh" else "Township doctors",
+            staffing_sheet(result.townships, lang),
         ),
     )

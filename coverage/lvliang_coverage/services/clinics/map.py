@@ -8,7 +8,9 @@ import pandas as pd
 from lvliang_coverage.maps.context import context_map
 from lvliang_coverage.maps.coverage_map import CoverageMap
 from lvliang_coverage.report.vocabulary import mode_name
-from lvliang_coverage.services.clinics.plan import ClinicPlan
+from lvliang_coverage.services.access import REPORTED_COLUMNS
+from lvliang_coverage.services.clinics.analysis import ClinicCheckResult, ClinicPlanResult
+from lvliang_coverage.services.clinics.check import village_status
 from lvliang_coverage.study import Study
 
 _STATUS_COLOURS = {
@@ -57,9 +59,7 @@ _POPUP = [
     "township",
     "population",
     "nearest_clinic_id",
-    "euclid_km",
-    "network_km",
-    "travel_min",
+    *REPORTED_COLUMNS,
     "reason",
 ]
 
@@ -91,10 +91,8 @@ def compliance_map(
         Isochrone service areas with a ``minutes`` column.
     radius_m : float
         Radius of the service circles in metres.
-    lang : {"zh", "en"}
-        Label language.
-    basemap : str
-        Base map (see :class:`lvliang_coverage.maps.coverage_map.CoverageMap`).
+    lang, basemap : str
+        As for a :class:`~lvliang_coverage.services.contract.MapDrawer`.
 
     Returns
     -------
@@ -122,31 +120,35 @@ def compliance_map(
     return m
 
 
+def check_map(
+    study: Study, result: ClinicCheckResult, *, lang: str = "zh", basemap: str = "osm"
+) -> CoverageMap:
+    """Draw the compliance map of a check in its deciding mode (see :func:`compliance_map`).
+
+    A :class:`~lvliang_coverage.services.contract.MapDrawer`: the service areas are the care
+    facilities' isochrones at the time limit, the circles the article-7 service radius.
+    """
+    one = result.mode_table()
+    return compliance_map(
+        study,
+        one,
+        result.care,
+        status=village_status(one),
+        service_areas=result.service_areas(),
+        radius_m=study.rules.clinic.service_radius_m,
+        lang=lang,
+        basemap=basemap,
+    )
+
+
 def plan_map(
-    study: Study,
-    plan: ClinicPlan,
-    *,
-    lang: str = "zh",
-    basemap: str = "osm",
+    study: Study, result: ClinicPlanResult, *, lang: str = "zh", basemap: str = "osm"
 ) -> CoverageMap:
     """Draw existing and new clinics and the line from each small village to its clinic.
 
-    Parameters
-    ----------
-    study : Study
-        The study.
-    plan : ClinicPlan
-        A solved plan.
-    lang : {"zh", "en"}
-        Label language.
-    basemap : str
-        Base map.
-
-    Returns
-    -------
-    CoverageMap
-        The map.
+    A :class:`~lvliang_coverage.services.contract.MapDrawer` of a shared-clinic plan.
     """
+    plan = result.plan
     t = _LABELS[lang]
     m = context_map(study, t["plan_title"], lang, basemap)
     links = plan.links(study.villages)

@@ -7,16 +7,16 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from lvliang_coverage.codes import join_codes
 from lvliang_coverage.config import Rules, load_rules
 from lvliang_coverage.errors import InputError
-from lvliang_coverage.inputs.projection import STORAGE_CRS, metric_crs_of
-from lvliang_coverage.network.distance import metric_xy, nearest_m, pair_distances_m
+from lvliang_coverage.inputs.projection import metric_crs_of
+from lvliang_coverage.network.distance import metric_xy, nearest_m
 from lvliang_coverage.optimise.assignment import AssignmentResult, assign
 from lvliang_coverage.optimise.covering import LSCP, coverage_curve
-from lvliang_coverage.services.access import Router
+from lvliang_coverage.services.access import Router, covering_pairs, link_frame
+from lvliang_coverage.services.clinics.check import clinic_access_rule
 
 SITE_COLUMNS = ["site_id", "name", "county", "township", "kind", "village_id", "geometry"]
 """Columns of the site layer: ``kind`` is ``"existing"`` (a clinic) or ``"candidate"``."""
@@ -84,43 +84,21 @@ class ClinicPlan:
         )
 
     def links(self, villages: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-        """Straight lines from each assigned small village to its clinic (EPSG:4326).
+        """Draw a line from each assigned small village to its clinic (EPSG:4326).
 
-        Parameters
-        ----------
-        villages : GeoDataFrame
-            The villages planned for (for their locations).
-
-        Returns
-        -------
-        GeoDataFrame
-            ``village_id``, ``name``, ``site_id``, ``site_name``, ``kind``, ``population``,
-            ``minutes`` and a LineString per assignment.
+        Columns ``village_id``, ``name``, ``site_id``, ``site_name``, ``kind``,
+        ``population``, ``minutes``; ``villages`` gives the locations.
         """
         a = self.assignment.assignment
-        v = villages.to_crs(STORAGE_CRS).set_index("village_id")
-        s = self.sites.to_crs(STORAGE_CRS).set_index("site_id")
-        start = v.geometry.loc[a["demand_id"]].to_numpy()
-        end = s.geometry.loc[a["facility_id"]].to_numpy()
-        lines = (
-            shapely.linestrings(
-                np.stack([shapely.get_coordinates(start), shapely.get_coordinates(end)], axis=1)
-            )
-            if len(a)
-            else np.empty(0, dtype=object)
-        )
-        return gpd.GeoDataFrame(
-            {
-                "village_id": a["demand_id"].to_numpy(),
-                "name": v["name"].loc[a["demand_id"]].to_numpy(),
-                "site_id": a["facility_id"].to_numpy(),
-                "site_name": s["name"].loc[a["facility_id"]].to_numpy(),
-                "kind": s["kind"].loc[a["facility_id"]].to_numpy(),
-                "population": a["size"].to_numpy(),
-                "minutes": a["unit_cost"].to_numpy(float).round(1),
-            },
-            geometry=lines,
-            crs=STORAGE_CRS,
+        kind = self.sites.set_index("site_id")["kind"]
+        return link_frame(
+            villages,
+            self.sites,
+            a["demand_id"],
+            a["facility_id"],
+            kind=kind.loc[a["facility_id"]].to_numpy(),
+            population=a["size"].to_numpy(),
+            minutes=a["unit_cost"].to_numpy(float).round(1),
         )
 
     def summary(self) -> dict[str, object]:
@@ -174,7 +152,7 @@ def candidate_sites(
     """
     rules = rules or load_rules()
     threshold = rules.clinic.candidate_min_residents if min_residents is None else min_residents
-    existing = _existing_sites(clinics, villages.crs)
+    existing = _as_sites(clinics, "facility_id", "existing", villages.crs)
     big = villages[villages["population"] >= threshold]
     crs = metric_crs_of(villages)
     dist, _ = nearest_m(metric_xy(big, crs), metric_xy(clinics, crs))
@@ -200,57 +178,21 @@ def _column(frame: pd.DataFrame, name: str, default: pd.Series) -> np.ndarray:
     return (frame[name] if name in frame.columns else default).to_numpy()
 
 
-def _existing_sites(clinics: gpd.GeoDataFrame, crs: object) -> gpd.GeoDataFrame:
-    """Existing clinics as fixed sites (``kind = "existing"``)."""
-    none = pd.Series(None, index=clinics.index, dtype=object)
+def _as_sites(frame: gpd.GeoDataFrame, id_col: str, kind: str, crs: object) -> gpd.GeoDataFrame:
+    """Clinics (``kind = "existing"``) or user candidates as sites, ``village_id`` empty."""
+    none = pd.Series(None, index=frame.index, dtype=object)
     return gpd.GeoDataFrame(
         {
-            "site_id": clinics["facility_id"].astype(str).to_numpy(),
-            "name": _column(clinics, "name", clinics["facility_id"]),
-            "county": _column(clinics, "county", none),
-            "township": _column(clinics, "township", none),
-            "kind": "existing",
+            "site_id": frame[id_col].astype(str).to_numpy(),
+            "name": _column(frame, "name", frame[id_col]),
+            "county": _column(frame, "county", none),
+            "township": _column(frame, "township", none),
+            "kind": kind,
             "village_id": None,
         },
-        geometry=clinics.geometry.to_crs(crs).to_numpy(),
+        geometry=frame.geometry.to_crs(crs).to_numpy(),
         crs=crs,
     )
-
-
-def covering_pairs(
-    demand: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, net: Router, rules: Rules
-) -> pd.DataFrame:
-    """Village-site pairs within both the service radius and the travel-time limit.
-
-    Parameters
-    ----------
-    demand : GeoDataFrame
-        Villages with ``village_id``.
-    sites : GeoDataFrame
-        Sites with ``site_id``.
-    net : TravelNetwork
-        Network of the deciding mode.
-    rules : Rules
-        Rules in force (radius, time limit, radius measure).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``origin_id``, ``destination_id``, ``euclid_m``, ``network_m``, ``time_s``.
-    """
-    c = rules.clinic
-    pairs = net.within(demand, sites, max_s=c.max_travel_s, id_cols=("village_id", "site_id"))
-    crs = metric_crs_of(demand)
-    euclid = pair_distances_m(
-        metric_xy(demand, crs),
-        metric_xy(sites, crs),
-        pd.Index(demand["village_id"]).get_indexer(pairs["origin_id"]),
-        pd.Index(sites["site_id"]).get_indexer(pairs["destination_id"]),
-    )
-    pairs = pairs.assign(euclid_m=euclid)
-    radius = pairs["network_m"] if c.radius_measure == "network" else pairs["euclid_m"]
-    cols = ["origin_id", "destination_id", "euclid_m", "network_m", "time_s"]
-    return pairs.loc[radius <= c.service_radius_m, cols].reset_index(drop=True)
 
 
 def _uncoverable(
@@ -346,7 +288,7 @@ def plan_clinics(
         sites = candidate_sites(villages, clinics, rules)
     else:
         sites = _user_sites(candidates, clinics, villages.crs)
-    pairs = covering_pairs(demand, sites, net, rules)
+    pairs = covering_pairs(demand, sites, net, clinic_access_rule(rules))
     ids = demand["village_id"].tolist()
     existing = sites.loc[sites["kind"] == "existing", "site_id"].tolist()
     lscp = LSCP.from_pairs(pairs, ids, sites["site_id"].tolist(), existing=existing).solve(
@@ -400,20 +342,8 @@ def _user_sites(
     if id_col not in candidates:
         msg = "candidate sites need a 'site_id' or 'facility_id' column"
         raise InputError(msg, column="site_id")
-    existing = _existing_sites(clinics, crs)
-    none = pd.Series(None, index=candidates.index, dtype=object)
-    cand = gpd.GeoDataFrame(
-        {
-            "site_id": candidates[id_col].astype(str).to_numpy(),
-            "name": _column(candidates, "name", candidates[id_col]),
-            "county": _column(candidates, "county", none),
-            "township": _column(candidates, "township", none),
-            "kind": "candidate",
-            "village_id": None,
-        },
-        geometry=candidates.geometry.to_crs(crs).to_numpy(),
-        crs=crs,
-    )
+    existing = _as_sites(clinics, "facility_id", "existing", crs)
+    cand = _as_sites(candidates, id_col, "candidate", crs)
     sites = pd.concat([existing, cand], ignore_index=True)
     if sites["site_id"].duplicated().any():
         dup = sites.loc[sites["site_id"].duplicated(), "site_id"].iloc[0]

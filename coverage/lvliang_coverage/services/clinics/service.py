@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from lvliang_coverage.report.headlines import Headline
 from lvliang_coverage.services.contract import Service, ServiceResult, Task
-
-if TYPE_CHECKING:
-    from lvliang_coverage.config import Rules
-    from lvliang_coverage.maps.coverage_map import CoverageMap
-    from lvliang_coverage.report.workbook import Ledger
-    from lvliang_coverage.study import Study
 
 _CHECK_ITEMS = {
     "small_villages": "200人以下村 / villages under 200",
@@ -41,6 +33,8 @@ class ClinicService(Service):
             "Plan shared clinics: fewest new clinics (set covering), budgets p (max covering), "
             "groups.",
             map_file="clinic_plan.html",
+            draw="map:plan_map",
+            drawing="绘制规划地图 / drawing the plan map",
         ),
         Task(
             "check",
@@ -49,49 +43,11 @@ class ClinicService(Service):
             "article 8.",
             map_file="clinic_compliance.html",
             options={"with_plan": True},
+            ledger="ledger:check_ledger",
+            draw="map:check_map",
+            drawing="绘制核查地图 / drawing the compliance map",
         ),
     )
-
-    def analyse(self, study: Study, rules: Rules, *, task: str, **options: Any) -> ServiceResult:
-        """Run ``check`` (options: modes, plan, with_plan) or ``plan`` (mode, p_values, ...)."""
-        from lvliang_coverage.services.clinics import analysis
-
-        if task == "check":
-            return analysis.run_check(study, rules, **options)
-        return analysis.run_plan(study, rules, **options)
-
-    def ledger(self, result: ServiceResult, lang: str) -> Ledger | None:
-        """Clinic ledger of a check; a plan files no ledger of its own."""
-        from lvliang_coverage.services.clinics.analysis import ClinicCheckResult
-        from lvliang_coverage.services.clinics.ledger import check_ledger
-
-        return check_ledger(result, lang) if isinstance(result, ClinicCheckResult) else None
-
-    def map(
-        self, result: ServiceResult, lang: str, *, study: Study, basemap: str = "osm"
-    ) -> CoverageMap | None:
-        """Compliance map of a check, or plan map of a plan."""
-        from lvliang_coverage.services.clinics.analysis import ClinicCheckResult, ClinicPlanResult
-        from lvliang_coverage.services.clinics.check import village_status
-        from lvliang_coverage.services.clinics.map import compliance_map, plan_map
-
-        if isinstance(result, ClinicPlanResult):
-            study.progress("绘制规划地图 / drawing the plan map")
-            return plan_map(study, result.plan, lang=lang, basemap=basemap)
-        if not isinstance(result, ClinicCheckResult):
-            return None
-        study.progress("绘制核查地图 / drawing the compliance map")
-        one = result.mode_table()
-        return compliance_map(
-            study,
-            one,
-            result.care,
-            status=village_status(one),
-            service_areas=result.service_areas(),
-            radius_m=study.rules.clinic.service_radius_m,
-            lang=lang,
-            basemap=basemap,
-        )
 
     def headlines(self, result: ServiceResult) -> list[Headline]:
         """City totals per mode (article 7) and the township-doctor shortfall (article 8)."""

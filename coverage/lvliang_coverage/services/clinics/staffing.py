@@ -85,19 +85,11 @@ def township_staffing(
 
 
 def county_staffing(townships: pd.DataFrame) -> pd.DataFrame:
-    """Sum a township staffing table per county.
+    """Sum a :func:`township_staffing` table per county.
 
-    Parameters
-    ----------
-    townships : DataFrame
-        Output of :func:`township_staffing`.
-
-    Returns
-    -------
-    DataFrame
-        Per county: ``townships``, ``population``, ``required_doctors``,
-        ``current_doctors``, ``shortfall`` and ``townships_short`` (townships with a
-        shortfall); the last three are ``<NA>`` when the current doctors are unknown.
+    Columns ``county``, ``townships``, ``population``, ``required_doctors``,
+    ``current_doctors``, ``shortfall`` and ``townships_short`` (townships with a shortfall);
+    the last three are ``<NA>`` when the current doctors are unknown.
     """
     short = (townships["shortfall"] > 0).astype("boolean")
     grouped = townships.assign(short=short).groupby("county")

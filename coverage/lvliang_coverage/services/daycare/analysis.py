@@ -11,7 +11,7 @@ import pandas as pd
 
 from lvliang_coverage.codes import CITY_TOTAL, CODE_SEPARATOR
 from lvliang_coverage.config import Rules
-from lvliang_coverage.services.daycare.check import check_summary, check_villages
+from lvliang_coverage.services.daycare.check import FIGURE_COLUMNS, check_summary, check_villages
 from lvliang_coverage.services.daycare.plan import DaycarePlan, plan_daycare
 from lvliang_coverage.services.daycare.settings import DaycareRules, daycare_rules
 from lvliang_coverage.services.daycare.sites import site_layer
@@ -62,18 +62,7 @@ class DaycareCheckResult:
     def summary(self) -> dict[str, object]:
         """City totals: villages, elderly residents, served, share, estimated villages."""
         city = self.summary_table[self.summary_table["level"] == "city"].iloc[0]
-        keys = [
-            "villages",
-            "population",
-            "elderly",
-            "elderly_served",
-            "elderly_unserved",
-            "served_share",
-            "villages_served",
-            "villages_unserved",
-            "villages_estimated",
-        ]
-        out: dict[str, object] = {k: _plain(city[k]) for k in keys}
+        out: dict[str, object] = {k: _plain(city[k]) for k in FIGURE_COLUMNS}
         out["county"] = CITY_TOTAL
         out["centres"] = len(self.centres)
         out["mode"] = self.settings.mode

@@ -7,23 +7,21 @@ import numpy as np
 import pandas as pd
 
 from lvliang_coverage.codes import CITY_TOTAL
-from lvliang_coverage.services.access import Router, access, reasons
-from lvliang_coverage.services.daycare.demand import elderly_demand
+from lvliang_coverage.services.access import (
+    REPORTED_COLUMNS,
+    Router,
+    access,
+    reasons,
+    reported,
+)
+from lvliang_coverage.services.daycare.demand import DEMAND_COLUMNS, demand_table
 from lvliang_coverage.services.daycare.settings import DaycareRules
 
 CHECK_COLUMNS = [
-    "village_id",
-    "name",
-    "county",
-    "township",
-    "population",
-    "elderly",
-    "elderly_estimated",
+    *DEMAND_COLUMNS,
     "centre_id",
     "centre_name",
-    "euclid_km",
-    "network_km",
-    "travel_min",
+    *REPORTED_COLUMNS,
     "mode",
     "within_radius",
     "within_time",
@@ -33,10 +31,7 @@ CHECK_COLUMNS = [
 ]
 """Stable columns of ``daycare_check.csv``."""
 
-SUMMARY_COLUMNS = [
-    "level",
-    "county",
-    "township",
+FIGURE_COLUMNS = [
     "villages",
     "population",
     "elderly",
@@ -47,6 +42,9 @@ SUMMARY_COLUMNS = [
     "villages_unserved",
     "villages_estimated",
 ]
+"""Figures of every unit in ``daycare_summary.csv`` (residents; share 0-1)."""
+
+SUMMARY_COLUMNS = ["level", "county", "township", *FIGURE_COLUMNS]
 """Stable columns of ``daycare_summary.csv`` (``level``: township, county or city)."""
 
 
@@ -83,48 +81,25 @@ def check_villages(
         :data:`CHECK_COLUMNS`, one row per village in input order; kilometres and minutes,
         NaN where no centre is reachable.
     """
-    elderly, estimated = elderly_demand(villages, settings)
     a = access(villages, centres, net, settings.access_rule)
-    served = a["served"].to_numpy(dtype=bool)
-    reachable = a["reachable"].to_numpy(dtype=bool)
-
-    def pick(served_col: str, fastest_col: str) -> np.ndarray:
-        return np.where(served, a[served_col].to_numpy(), a[fastest_col].to_numpy())
-
-    known = served | reachable
-    centre = np.where(known, pick("served_by", "fastest_id"), a["nearest_id"].to_numpy(object))
-    euclid = np.where(
-        known,
-        pick("served_euclid_m", "fastest_euclid_m").astype(float),
-        a["nearest_euclid_m"].to_numpy(float),
-    )
+    centre, distances = reported(a)
     names = (
         centres.set_index("facility_id")["name"]
         if "name" in centres.columns
         else pd.Series(dtype=object)
     )
     centre_s = pd.Series(centre, dtype=object)
-    return pd.DataFrame(
-        {
-            "village_id": villages["village_id"].to_numpy(),
-            "name": villages["name"].to_numpy(),
-            "county": villages["county"].to_numpy(),
-            "township": villages["township"].to_numpy(),
-            "population": villages["population"].to_numpy(),
-            "elderly": elderly,
-            "elderly_estimated": estimated,
-            "centre_id": centre,
-            "centre_name": centre_s.map(names).to_numpy(object),
-            "euclid_km": euclid / 1000.0,
-            "network_km": pick("served_network_m", "fastest_network_m").astype(float) / 1000.0,
-            "travel_min": pick("served_time_s", "fastest_time_s").astype(float) / 60.0,
-            "mode": net.mode,
-            "within_radius": a["within_radius"].to_numpy(dtype=bool),
-            "within_time": a["within_time"].to_numpy(dtype=bool),
-            "served": served,
-            "reason": reasons(a, served),
-            "off_network": a["off_network"].to_numpy(dtype=bool),
-        }
+    served = a["served"].to_numpy(dtype=bool)
+    return demand_table(villages, settings).assign(
+        centre_id=centre,
+        centre_name=centre_s.map(names).to_numpy(object),
+        **distances,
+        mode=net.mode,
+        within_radius=a["within_radius"].to_numpy(dtype=bool),
+        within_time=a["within_time"].to_numpy(dtype=bool),
+        served=served,
+        reason=reasons(a, served),
+        off_network=a["off_network"].to_numpy(dtype=bool),
     )[CHECK_COLUMNS]
 
 
@@ -140,19 +115,11 @@ def _aggregate(t: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 def check_summary(table: pd.DataFrame) -> pd.DataFrame:
-    """Elderly served per township, per county and for the city (``全市``).
+    """Summarise a :func:`check_villages` table per township, county and city (``全市``).
 
-    Parameters
-    ----------
-    table : DataFrame
-        Output of :func:`check_villages`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`SUMMARY_COLUMNS`: township rows, then county rows (township empty), then one
-        city row (county ``"全市"``); ``served_share`` is elderly served over elderly (0-1,
-        NaN where a unit has no elderly residents).
+    Columns :data:`SUMMARY_COLUMNS`: township rows, then county rows (township empty), then
+    one city row; ``served_share`` is elderly served over elderly (0-1, NaN where a unit has
+    no elderly residents).
     """
     t = table.assign(_es=np.where(table["served"], table["elderly"], 0))
     town = _aggregate(t, ["county", "township"]).assign(level="township")

@@ -5,8 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from lvliang_coverage.services.access import PLACE_COLUMNS, place_columns
 from lvliang_coverage.services.daycare.columns import ELDERLY
 from lvliang_coverage.services.daycare.settings import DaycareRules
+
+DEMAND_COLUMNS = [*PLACE_COLUMNS, "elderly", "elderly_estimated"]
+"""Columns of every village's elderly demand (residents aged 60+, estimated or not)."""
 
 
 def elderly_demand(villages: pd.DataFrame, settings: DaycareRules) -> tuple[np.ndarray, np.ndarray]:
@@ -39,3 +43,11 @@ def elderly_demand(villages: pd.DataFrame, settings: DaycareRules) -> tuple[np.n
     estimated = np.isnan(given)
     elderly = np.where(estimated, estimate, np.minimum(given, population))
     return elderly.astype(np.int64), estimated
+
+
+def demand_table(villages: pd.DataFrame, settings: DaycareRules) -> pd.DataFrame:
+    """Tabulate every village's elderly demand (:data:`DEMAND_COLUMNS`, input order)."""
+    elderly, estimated = elderly_demand(villages, settings)
+    return pd.DataFrame(
+        {**place_columns(villages), "elderly": elderly, "elderly_estimated": estimated}
+    )

@@ -5,24 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lvliang_coverage.report.vocabulary import (
-    LIST_SEPARATOR,
-    Terms,
-    city_label,
-    codes_text,
-    mode_name,
-    text,
-    yes_no,
-)
-from lvliang_coverage.report.workbook import Ledger, headed_table
+from lvliang_coverage.report.vocabulary import Terms, codes_text, mode_name, text, yes_no
+from lvliang_coverage.report.workbook import Ledger
+from lvliang_coverage.services import _tables as tables
 from lvliang_coverage.services.daycare.analysis import DaycareCheckResult
 from lvliang_coverage.services.daycare.plan import DaycarePlan
 from lvliang_coverage.services.daycare.settings import DaycareRules
 
 REASON_TEXT = Terms(
     {
-        "unreachable": ("路网不可达", "unreachable by road"),
-        "off_network": ("不在路网上（离路过远）", "off the road network"),
+        **tables.ACCESS_REASONS,
         "too_far": ("{radius:g}公里内无日间照料中心", "no centre within {radius:g} km"),
         "too_slow": ("{minutes:g}分钟内无法到达", "not within {minutes:g} minutes"),
         "no_site": ("无日间照料中心或候选点", "no centre or candidate site"),
@@ -82,40 +74,16 @@ NOTES = Terms(
 )
 """Note lines of the summary sheet."""
 
-HEADERS = {
-    "zh": [
-        "县",
-        "乡镇",
-        "村",
-        "常住人口",
-        "60岁以上人口",
-        "老年人口为估算",
-        "最近日间照料中心",
-        "直线距离(公里)",
-        "路网距离(公里)",
-        "{mode}时间(分钟)",
-        "问题",
-        "整改措施",
-        "责任单位",
-        "完成时限",
-    ],
-    "en": [
-        "County",
-        "Township",
-        "Village",
-        "Residents",
-        "Residents aged 60+",
-        "60+ estimated",
-        "Nearest day-care centre",
-        "Straight line (km)",
-        "Network (km)",
-        "{mode} time (min)",
-        "Problem",
-        "Fix proposed",
-        "Responsible units",
-        "Deadline",
-    ],
-}
+HEADERS = tables.headers(
+    tables.PLACE_HEADERS,
+    {
+        "zh": ["60岁以上人口", "老年人口为估算", "最近日间照料中心"],
+        "en": ["Residents aged 60+", "60+ estimated", "Nearest day-care centre"],
+    },
+    tables.ACCESS_HEADERS,
+    tables.FIX_HEADERS,
+    tables.DUTY_HEADERS,
+)
 """Headers of the ledger rows (``{mode}`` filled in)."""
 
 SUMMARY_HEADERS = {
@@ -194,20 +162,13 @@ def ledger_rows(
     """
     rows = table[~table["served"] & (table["elderly"] > 0)]
     rows = rows.sort_values(["county", "township", "village_id"]).reset_index(drop=True)
-    mode = mode_name(settings.mode, lang)
-    headers = [h.format(mode=mode) for h in HEADERS[lang]]
     centre = rows["centre_name"].where(rows["centre_name"].notna(), rows["centre_id"])
     values = [
-        rows["county"],
-        rows["township"],
-        rows["name"],
-        rows["population"],
+        *tables.place_values(rows),
         rows["elderly"],
         yes_no(rows["elderly_estimated"], lang),
         centre,
-        rows["euclid_km"].round(2),
-        rows["network_km"].round(2),
-        rows["travel_min"].round(1),
+        *tables.access_values(rows),
         codes_text(
             rows["reason"],
             REASON_TEXT,
@@ -216,10 +177,9 @@ def ledger_rows(
             minutes=settings.max_travel_min,
         ),
         _fixes(rows, plan, lang),
-        LIST_SEPARATOR[lang].join(settings.responsible_units),
-        settings.deadline,
+        *tables.duty_values(settings.responsible_units, settings.deadline, lang),
     ]
-    return headed_table(headers, values)
+    return tables.headed_rows(HEADERS, lang, values, mode=mode_name(settings.mode, lang))
 
 
 def ledger_summary(table: pd.DataFrame, settings: DaycareRules, lang: str = "zh") -> pd.DataFrame:
@@ -252,8 +212,7 @@ def ledger_summary(table: pd.DataFrame, settings: DaycareRules, lang: str = "zh"
         unserved=("_unserved", "sum"),
         rows=("_row", "sum"),
     )
-    per.loc[city_label(lang)] = per.sum()
-    per = per.astype(np.int64)
+    per = tables.with_city_row(per, lang).astype(np.int64)
     share = np.where(per["elderly"] > 0, 100.0 * per["served"] / per["elderly"].clip(lower=1), 0.0)
     out = pd.DataFrame(
         {
@@ -288,23 +247,10 @@ def ledger_summary(table: pd.DataFrame, settings: DaycareRules, lang: str = "zh"
 def check_ledger(result: DaycareCheckResult, lang: str = "zh") -> Ledger:
     """Build the day-care ledger of a check: summary with notes, then a sheet per county.
 
-    Parameters
-    ----------
-    result : DaycareCheckResult
-        A check (its plan, when it has one, gives the fixes proposed).
-    lang : {"zh", "en"}
-        Language of headers and texts.
-
-    Returns
-    -------
-    Ledger
-        ``daycare_ledger.xlsx`` and ``daycare_ledger.csv``.
+    ``daycare_ledger.xlsx`` and ``.csv`` in ``lang``; the check's plan, when it has one,
+    gives the fixes proposed.
     """
     rows = ledger_rows(result.table, result.settings, result.plan, lang)
-    return Ledger(
-        name="daycare_ledger",
-        rows=rows,
-        summary=ledger_summary(result.table, result.settings, lang),
-        county_col=str(rows.columns[0]),
-        summary_title=text("summary", lang),
+    return tables.county_ledger(
+        "daycare_ledger", rows, ledger_summary(result.table, result.settings, lang), lang
     )

@@ -8,6 +8,7 @@ import pandas as pd
 from lvliang_coverage.maps.context import context_map
 from lvliang_coverage.maps.coverage_map import CoverageMap, LegendItem
 from lvliang_coverage.report.vocabulary import Terms, mode_name
+from lvliang_coverage.services.access import REPORTED_COLUMNS
 from lvliang_coverage.services.daycare.analysis import DaycareCheckResult, DaycarePlanResult
 from lvliang_coverage.services.daycare.settings import DaycareRules
 from lvliang_coverage.study import Study
@@ -64,9 +65,7 @@ _POPUP = [
     "elderly",
     "elderly_estimated",
     "centre_name",
-    "euclid_km",
-    "network_km",
-    "travel_min",
+    *REPORTED_COLUMNS,
     "reason",
 ]
 
@@ -104,28 +103,15 @@ def check_map(
 ) -> CoverageMap:
     """Draw villages by whether their elderly are within reach, centres, radius circles.
 
-    Parameters
-    ----------
-    study : Study
-        The study checked (context layers, villages, idle buildings).
-    result : DaycareCheckResult
-        The check.
-    lang : {"zh", "en"}
-        Label language.
-    basemap : str
-        Base map.
-
-    Returns
-    -------
-    CoverageMap
-        The map; its title (and legend) says when elderly counts are estimated.
+    A :class:`~lvliang_coverage.services.contract.MapDrawer` of a check; its title (and
+    legend) says when elderly counts are estimated.
     """
     s = result.settings
     m = context_map(study, _title("check_title", s, lang, result.estimated), lang, basemap)
     radius = s.service_radius_km
     m.add_circles(
         result.centres,
-        s.service_radius_m,
+        s.access_rule.radius_m,
         name=LABELS.get("circles", lang, radius=radius),
         color="#00897b",
         tooltip_col="name" if "name" in result.centres.columns else None,
@@ -165,21 +151,7 @@ def plan_map(
 ) -> CoverageMap:
     """Draw existing centres, the idle buildings chosen, and each village's link to its centre.
 
-    Parameters
-    ----------
-    study : Study
-        The study planned for.
-    result : DaycarePlanResult
-        The plan.
-    lang : {"zh", "en"}
-        Label language.
-    basemap : str
-        Base map.
-
-    Returns
-    -------
-    CoverageMap
-        The map.
+    A :class:`~lvliang_coverage.services.contract.MapDrawer` of a conversion plan.
     """
     plan, s = result.plan, result.settings
     title = _title("plan_title", s, lang, result.estimated, p=len(plan.selected))

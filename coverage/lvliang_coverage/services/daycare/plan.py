@@ -7,27 +7,22 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from lvliang_coverage.config import SolverRules
-from lvliang_coverage.inputs.projection import STORAGE_CRS, metric_crs_of
-from lvliang_coverage.network.distance import metric_xy, pair_distances_m
+from lvliang_coverage.inputs.projection import STORAGE_CRS
 from lvliang_coverage.optimise.covering import coverage_curve
-from lvliang_coverage.services.access import Router, access, reasons
-from lvliang_coverage.services.daycare.demand import elderly_demand
+from lvliang_coverage.services.access import (
+    Router,
+    access,
+    covering_pairs,
+    link_frame,
+    reasons,
+)
+from lvliang_coverage.services.daycare.demand import DEMAND_COLUMNS, demand_table
 from lvliang_coverage.services.daycare.settings import DaycareRules
 
-PAIR_COLUMNS = ["origin_id", "destination_id", "euclid_m", "network_m", "time_s"]
-"""Columns of the covering pairs: village, site, metres, metres, seconds."""
-
 UNCOVERABLE_COLUMNS = [
-    "village_id",
-    "name",
-    "county",
-    "township",
-    "population",
-    "elderly",
-    "elderly_estimated",
+    *DEMAND_COLUMNS,
     "nearest_site_id",
     "euclid_km",
     "travel_min",
@@ -56,7 +51,8 @@ class DaycarePlan:
         Existing centres and candidate sites
         (:data:`~lvliang_coverage.services.daycare.sites.SITE_COLUMNS`), EPSG:4326.
     pairs : pandas.DataFrame
-        :data:`PAIR_COLUMNS`: the site is within the radius and the time of the village.
+        :data:`~lvliang_coverage.services.access.PAIR_COLUMNS`: the site is within the radius
+        and the time of the village.
     curve : pandas.DataFrame
         Elderly covered against p (``coverage_curve`` output, never decreasing).
     selected : list
@@ -140,40 +136,19 @@ class DaycarePlan:
         )
 
     def links(self, villages: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-        """Straight lines from each covered village to its centre (EPSG:4326).
+        """Draw a line from each covered village to its centre (EPSG:4326).
 
-        Parameters
-        ----------
-        villages : GeoDataFrame
-            The villages planned for (for their locations).
-
-        Returns
-        -------
-        GeoDataFrame
-            :data:`LINK_COLUMNS` and a LineString per covered village.
+        Columns :data:`LINK_COLUMNS`; ``villages`` gives the locations.
         """
         a = self.assignment()
-        v = villages.to_crs(STORAGE_CRS).set_index("village_id")
-        s = self.sites.to_crs(STORAGE_CRS).set_index("site_id")
-        start = shapely.get_coordinates(v.geometry.loc[a["village_id"]].to_numpy())
-        end = shapely.get_coordinates(s.geometry.loc[a["site_id"]].to_numpy())
-        lines = (
-            shapely.linestrings(np.stack([start, end], axis=1))
-            if len(a)
-            else np.empty(0, dtype=object)
-        )
-        return gpd.GeoDataFrame(
-            {
-                "village_id": a["village_id"].to_numpy(),
-                "name": v["name"].loc[a["village_id"]].to_numpy(),
-                "site_id": a["site_id"].to_numpy(),
-                "site_name": s["name"].loc[a["site_id"]].to_numpy(),
-                "role": a["role"].to_numpy(),
-                "elderly": a["elderly"].to_numpy(),
-                "minutes": a["minutes"].round(1).to_numpy(),
-            },
-            geometry=lines,
-            crs=STORAGE_CRS,
+        return link_frame(
+            villages,
+            self.sites,
+            a["village_id"],
+            a["site_id"],
+            role=a["role"].to_numpy(),
+            elderly=a["elderly"].to_numpy(),
+            minutes=a["minutes"].round(1).to_numpy(),
         )
 
     def summary(self) -> dict[str, object]:
@@ -209,41 +184,6 @@ def _plain(value: object) -> object:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def covering_pairs(
-    villages: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, net: Router, settings: DaycareRules
-) -> pd.DataFrame:
-    """Village-site pairs within both the radius and the time limit (the access rule's test).
-
-    Parameters
-    ----------
-    villages : GeoDataFrame
-        Villages with ``village_id``.
-    sites : GeoDataFrame
-        Sites with ``site_id``.
-    net : TravelNetwork
-        Network of ``daycare.mode``.
-    settings : DaycareRules
-        The day-care settings (radius in km, time in minutes, radius measure).
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`PAIR_COLUMNS`; metres and seconds.
-    """
-    rule = settings.access_rule
-    pairs = net.within(villages, sites, max_s=rule.max_s, id_cols=("village_id", "site_id"))
-    crs = metric_crs_of(villages)
-    euclid = pair_distances_m(
-        metric_xy(villages, crs),
-        metric_xy(sites, crs),
-        pd.Index(villages["village_id"]).get_indexer(pairs["origin_id"]),
-        pd.Index(sites["site_id"]).get_indexer(pairs["destination_id"]),
-    )
-    pairs = pairs.assign(euclid_m=euclid)
-    radius = pairs["network_m"] if rule.radius_measure == "network" else pairs["euclid_m"]
-    return pairs.loc[radius <= rule.radius_m, PAIR_COLUMNS].reset_index(drop=True)
-
-
 def curve_p_values(n_candidates: int, cap: int, p: int) -> list[int]:
     """Budgets 0..min(candidates, cap), plus the plan's p."""
     return sorted({*range(min(n_candidates, cap) + 1), p})
@@ -265,7 +205,7 @@ def _uncoverable(
         a = access(villages, as_facilities, net, settings.access_rule)
     served = np.zeros(len(villages), dtype=bool) if a is None else a["served"].to_numpy(bool)
     keep = ~served & (demand["elderly"].to_numpy() > 0)
-    out = demand.loc[keep, UNCOVERABLE_COLUMNS[:7]].reset_index(drop=True)
+    out = demand.loc[keep, DEMAND_COLUMNS].reset_index(drop=True)
     if a is None:
         return out.assign(
             nearest_site_id=None, euclid_km=np.nan, travel_min=np.nan, reason="no_site"
@@ -318,19 +258,8 @@ def plan_daycare(
         The plan.
     """
     p = settings.plan_p if p is None else int(p)
-    elderly, estimated = elderly_demand(villages, settings)
-    demand = pd.DataFrame(
-        {
-            "village_id": villages["village_id"].to_numpy(),
-            "name": villages["name"].to_numpy(),
-            "county": villages["county"].to_numpy(),
-            "township": villages["township"].to_numpy(),
-            "population": villages["population"].to_numpy(),
-            "elderly": elderly,
-            "elderly_estimated": estimated,
-        }
-    )
-    pairs = covering_pairs(villages, sites, net, settings)
+    demand = demand_table(villages, settings)
+    pairs = covering_pairs(villages, sites, net, settings.access_rule)
     existing = sites.loc[sites["role"] == "existing", "site_id"].tolist()
     n_candidates = int((sites["role"] != "existing").sum())
     curve = coverage_curve(

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from lvliang_coverage.inputs.columns import register_column
 from lvliang_coverage.kinds import FacilityKind
 from lvliang_coverage.report.headlines import Headline
 from lvliang_coverage.services.contract import Service, ServiceResult, Task
 from lvliang_coverage.services.daycare.columns import COLUMNS
-
-if TYPE_CHECKING:
-    from lvliang_coverage.config import Rules
-    from lvliang_coverage.maps.coverage_map import CoverageMap
-    from lvliang_coverage.report.workbook import Ledger
-    from lvliang_coverage.study import Study
 
 for _layer, _column in COLUMNS:  # elderly (villages) and idle (facilities)
     register_column(_layer, _column)
@@ -75,6 +67,9 @@ class DaycareService(Service):
             "(default planning assumption: 2 km, 15 min walking)?",
             map_file="daycare_check.html",
             options={"with_plan": True},
+            ledger="ledger:check_ledger",
+            draw="map:check_map",
+            drawing="绘制日间照料核查地图 / drawing the day-care map",
         ),
         Task(
             "plan",
@@ -82,38 +77,10 @@ class DaycareService(Service):
             "Plan day-care centres in idle schools and clinics: p new centres serving the most "
             "residents aged 60+ (maximal covering) and the coverage curve.",
             map_file="daycare_plan.html",
+            draw="map:plan_map",
+            drawing="绘制日间照料规划地图 / drawing the day-care plan map",
         ),
     )
-
-    def analyse(self, study: Study, rules: Rules, *, task: str, **options: Any) -> ServiceResult:
-        """Run ``check`` (options: with_plan, p, candidates) or ``plan`` (p, candidates)."""
-        from lvliang_coverage.services.daycare import analysis
-
-        if task == "check":
-            return analysis.run_check(study, rules, **options)
-        return analysis.run_plan(study, rules, **options)
-
-    def ledger(self, result: ServiceResult, lang: str) -> Ledger | None:
-        """Day-care ledger of a check; a plan files no ledger of its own."""
-        from lvliang_coverage.services.daycare.analysis import DaycareCheckResult
-        from lvliang_coverage.services.daycare.ledger import check_ledger
-
-        return check_ledger(result, lang) if isinstance(result, DaycareCheckResult) else None
-
-    def map(
-        self, result: ServiceResult, lang: str, *, study: Study, basemap: str = "osm"
-    ) -> CoverageMap | None:
-        """Reach map of a check, or plan map of a plan."""
-        from lvliang_coverage.services.daycare.analysis import DaycareCheckResult, DaycarePlanResult
-        from lvliang_coverage.services.daycare.map import check_map, plan_map
-
-        if isinstance(result, DaycareCheckResult):
-            study.progress("绘制日间照料核查地图 / drawing the day-care map")
-            return check_map(study, result, lang=lang, basemap=basemap)
-        if isinstance(result, DaycarePlanResult):
-            study.progress("绘制日间照料规划地图 / drawing the day-care plan map")
-            return plan_map(study, result, lang=lang, basemap=basemap)
-        return None
 
     def headlines(self, result: ServiceResult) -> list[Headline]:
         """City figures of a check, or the plan's figures and curve end points."""

@@ -62,21 +62,11 @@ class DaycareRules:
     curve_max_p: int
 
     @property
-    def service_radius_m(self) -> float:
-        """Service radius in metres."""
-        return self.service_radius_km * 1000.0
-
-    @property
-    def max_travel_s(self) -> float:
-        """Travel-time limit in seconds."""
-        return self.max_travel_min * 60.0
-
-    @property
     def access_rule(self) -> AccessRule:
         """The limits as an access rule (metres, seconds) for the shared access core."""
         return AccessRule(
-            max_s=self.max_travel_s,
-            radius_m=self.service_radius_m,
+            max_s=self.max_travel_min * 60.0,
+            radius_m=self.service_radius_km * 1000.0,
             radius_measure=self.radius_measure,
         )
 
@@ -110,6 +100,7 @@ def daycare_rules(rules: Rules) -> DaycareRules:
     out = DaycareRules(**values)
     if not 0.0 <= out.elderly_share_default <= 1.0:
         msg = f"daycare.elderly_share_default must lie in 0-1, got {out.elderly_share_default}"
-        raise InputError(msg, column="daycare.elderly_share_default")
+        key = "daycare.elderly_share_default"
+        raise InputError(msg, file=rules.source_of(key), column=key)
     _ = out.access_rule  # validates radius_measure
     return out

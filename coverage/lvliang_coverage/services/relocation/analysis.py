@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from lvliang_coverage.config import Rules, load_rules
 from lvliang_coverage.errors import InputError
 from lvliang_coverage.inputs.projection import STORAGE_CRS
 from lvliang_coverage.network.routing import TravelNetwork
 from lvliang_coverage.optimise.assignment import CapacitatedAssignment
+from lvliang_coverage.services._results import PlanResult
+from lvliang_coverage.services.access import link_lines
 from lvliang_coverage.services.relocation.evaluation import SERVICES, evaluate_sites
 from lvliang_coverage.study import Study
 
@@ -125,27 +126,14 @@ class RelocationPlan:
         )
 
     def links(self, villages: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-        """Straight lines from each assigned old village to its site (EPSG:4326).
+        """Draw a line from each assigned old village to its site (EPSG:4326).
 
-        Parameters
-        ----------
-        villages : GeoDataFrame
-            Villages with ``village_id`` (for their locations), any CRS.
-
-        Returns
-        -------
-        GeoDataFrame
-            The :attr:`assignment` columns and a LineString per row.
+        The :attr:`assignment` columns; ``villages`` (any CRS) gives the locations.
         """
         a = self.assignment
         v = villages.to_crs(STORAGE_CRS).set_index("village_id").geometry
         s = self.sites.set_index("site_id").geometry
-        if len(a):
-            start = shapely.get_coordinates(v.loc[a["village_id"]].to_numpy())
-            end = shapely.get_coordinates(s.loc[a["site_id"]].to_numpy())
-            lines = shapely.linestrings(np.stack([start, end], axis=1))
-        else:
-            lines = np.empty(0, dtype=object)
+        lines = link_lines(v.loc[a["village_id"]], s.loc[a["site_id"]])
         return gpd.GeoDataFrame(a.copy(), geometry=lines, crs=STORAGE_CRS)
 
     def summary(self) -> dict[str, object]:
@@ -204,6 +192,24 @@ def _movers(villages: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return villages[flag].reset_index(drop=True)
 
 
+class PlanOptions(TypedDict, total=False):
+    """Overrides of the ``[relocation]`` and ``[solver]`` settings for one plan.
+
+    Attributes
+    ----------
+    same_county : bool or None
+        Keep movers in their own county; default ``relocation.same_county``.
+    max_commute_min : float or None
+        Commute limit in minutes; default ``relocation.max_commute_min``.
+    time_limit_s : float or None
+        Solver time limit in seconds; default ``solver.time_limit_s``.
+    """
+
+    same_county: bool | None
+    max_commute_min: float | None
+    time_limit_s: float | None
+
+
 def plan_relocation(
     villages: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame,
@@ -211,9 +217,7 @@ def plan_relocation(
     net: TravelNetwork,
     *,
     rules: Rules | None = None,
-    same_county: bool | None = None,
-    max_commute_min: float | None = None,
-    time_limit_s: float | None = None,
+    **options: Unpack[PlanOptions],
 ) -> RelocationPlan:
     """Evaluate the sites and assign every relocating village, whole, to one site.
 
@@ -236,12 +240,8 @@ def plan_relocation(
         Road network of the deciding mode.
     rules : Rules, optional
         Rules in force.
-    same_county : bool, optional
-        Keep movers in their own county; default ``relocation.same_county``.
-    max_commute_min : float, optional
-        Commute limit in minutes; default ``relocation.max_commute_min``.
-    time_limit_s : float, optional
-        Solver time limit in seconds; default ``solver.time_limit_s``.
+    **options
+        :class:`PlanOptions`: county rule, commute limit, solver time limit.
 
     Returns
     -------
@@ -255,6 +255,7 @@ def plan_relocation(
     """
     rules = rules or load_rules()
     rel = rules.relocation
+    same_county, max_commute_min = options.get("same_county"), options.get("max_commute_min")
     same = rel.same_county if same_county is None else bool(same_county)
     limit = rel.max_commute_min if max_commute_min is None else float(max_commute_min)
     evaluation = evaluate_sites(sites, facilities, net, rules)
@@ -274,7 +275,7 @@ def plan_relocation(
         village_group=movers["county"].to_numpy(dtype=object),
         site_group=sites["county"].to_numpy(dtype=object),
         same_group=same,
-    ).solve(time_limit_s=time_limit_s, solver=rules.solver)
+    ).solve(time_limit_s=options.get("time_limit_s"), solver=rules.solver)
     info = movers.set_index("village_id")[["name", "county", "township"]]
     site_info = sites.set_index("site_id")[["name", "county"]]
     a = model.assignment
@@ -348,19 +349,8 @@ def plan_relocation(
 
 
 @dataclass
-class RelocationResult:
-    """A resettlement plan (site evaluation and assignment of movers) as a service result.
-
-    Attributes
-    ----------
-    plan : RelocationPlan
-        The solved plan.
-    task : str
-        ``"plan"``.
-    """
-
-    plan: RelocationPlan
-    task: str = "plan"
+class RelocationResult(PlanResult[RelocationPlan]):
+    """A resettlement plan (site evaluation and assignment of movers) as a service result."""
 
     def site_table(self) -> pd.DataFrame:
         """Site evaluation as a plain table with ``lon``/``lat`` (WGS84 degrees)."""
@@ -376,19 +366,9 @@ class RelocationResult:
             "relocation_plan.json": self.summary(),
         }
 
-    def summary(self) -> dict[str, object]:
-        """Headline figures and the solver report of the plan."""
-        return self.plan.summary()
-
 
 def run_plan(
-    study: Study,
-    rules: Rules,
-    *,
-    mode: str | None = None,
-    same_county: bool | None = None,
-    max_commute_min: float | None = None,
-    time_limit_s: float | None = None,
+    study: Study, rules: Rules, *, mode: str | None = None, **options: Unpack[PlanOptions]
 ) -> RelocationResult:
     """Evaluate a study's resettlement sites (article 16) and assign relocating villages (15).
 
@@ -400,9 +380,9 @@ def run_plan(
         Rules in force.
     mode : str, optional
         Travel mode (default ``relocation.mode``, motorcycle).
-    same_county, max_commute_min, time_limit_s : optional
-        Overrides of :func:`plan_relocation` (county rule, commute limit in minutes, solver
-        time limit in seconds).
+    **options
+        :class:`PlanOptions` of :func:`plan_relocation` (county rule, commute limit in
+        minutes, solver time limit in seconds).
 
     Returns
     -------
@@ -428,8 +408,6 @@ def run_plan(
         study.of_kind(*SERVICES),
         net,
         rules=rules,
-        same_county=same_county,
-        max_commute_min=max_commute_min,
-        time_limit_s=time_limit_s,
+        **options,
     )
     return RelocationResult(plan)

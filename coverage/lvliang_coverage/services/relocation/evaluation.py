@@ -44,7 +44,8 @@ def _check_services(rules: Rules) -> tuple[str, ...]:
     unknown = [s for s in optional if s not in SERVICES]
     if unknown:
         msg = f"relocation.optional_services has unknown services {unknown}; use {SERVICES}"
-        raise InputError(msg, column="relocation.optional_services")
+        key = "relocation.optional_services"
+        raise InputError(msg, file=rules.source_of(key), column=key)
     return optional
 
 

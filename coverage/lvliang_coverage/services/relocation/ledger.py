@@ -5,16 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lvliang_coverage.report.vocabulary import (
-    LIST_SEPARATOR,
-    TEXT_SEPARATOR,
-    city_label,
-    codes_text,
-    mode_name,
-    text,
-    yes_no,
-)
-from lvliang_coverage.report.workbook import Ledger, headed_table
+from lvliang_coverage.report.vocabulary import TEXT_SEPARATOR, codes_text, mode_name, yes_no
+from lvliang_coverage.report.workbook import Ledger
+from lvliang_coverage.services import _tables as tables
 from lvliang_coverage.services.relocation.analysis import (
     SERVICES,
     RelocationPlan,
@@ -29,99 +22,87 @@ from lvliang_coverage.services.relocation.terms import (
     service_list,
 )
 
-SITE_HEADERS = {
-    "zh": [
-        "县",
-        "乡镇",
-        "安置点",
-        "安置容量(户)",
-        "已入住(户)",
-        "剩余容量(户)",
-        "拟迁入村数",
-        "拟迁入户数",
-        "拟迁入人数",
-        *[f"至{SERVICE_NAMES.get(s, 'zh')}(分钟，{{mode}})" for s in SERVICES],
-        "服务得分",
-        "是否达标",
-        "缺少的服务",
-        "整改措施",
-        "责任单位",
-        "完成时限",
-    ],
-    "en": [
-        "County",
-        "Township",
-        "Site",
-        "Capacity (households)",
-        "Occupied (households)",
-        "Remaining (households)",
-        "Villages to move in",
-        "Households to move in",
-        "Residents to move in",
-        *[f"To {SERVICE_NAMES.get(s, 'en')} (min, {{mode}})" for s in SERVICES],
-        "Service score",
-        "Passes",
-        "Services missing",
-        "Measures",
-        "Responsible units",
-        "Deadline",
-    ],
-}
+SITE_HEADERS = tables.headers(
+    {
+        "zh": [
+            "县",
+            "乡镇",
+            "安置点",
+            "安置容量(户)",
+            "已入住(户)",
+            "剩余容量(户)",
+            "拟迁入村数",
+            "拟迁入户数",
+            "拟迁入人数",
+            *[f"至{SERVICE_NAMES.get(s, 'zh')}(分钟，{{mode}})" for s in SERVICES],
+            "服务得分",
+            "是否达标",
+            "缺少的服务",
+            "整改措施",
+        ],
+        "en": [
+            "County",
+            "Township",
+            "Site",
+            "Capacity (households)",
+            "Occupied (households)",
+            "Remaining (households)",
+            "Villages to move in",
+            "Households to move in",
+            "Residents to move in",
+            *[f"To {SERVICE_NAMES.get(s, 'en')} (min, {{mode}})" for s in SERVICES],
+            "Service score",
+            "Passes",
+            "Services missing",
+            "Measures",
+        ],
+    },
+    tables.DUTY_HEADERS,
+)
 """Headers of the per-county site sheets (``{mode}`` is filled in)."""
 
-ASSIGNMENT_HEADERS = {
-    "zh": [
-        "县",
-        "乡镇",
-        "搬迁村",
-        "户数",
-        "常住人口",
-        "安置点",
-        "安置点所在县",
-        "回原村时间(分钟)",
-    ],
-    "en": [
-        "County",
-        "Township",
-        "Village",
-        "Households",
-        "Residents",
-        "Site",
-        "Site county",
-        "Back to the old village (min)",
-    ],
+MOVER_HEADERS = {
+    "zh": ["县", "乡镇", "搬迁村", "户数", "常住人口"],
+    "en": ["County", "Township", "Village", "Households", "Residents"],
 }
+"""Headers of the relocating village a row of the assignment sheets is about."""
+
+ASSIGNMENT_HEADERS = tables.headers(
+    MOVER_HEADERS,
+    {
+        "zh": ["安置点", "安置点所在县", "回原村时间(分钟)"],
+        "en": ["Site", "Site county", "Back to the old village (min)"],
+    },
+)
 """Headers of the assignment sheet."""
 
-UNASSIGNED_HEADERS = {
-    "zh": [
-        "县",
-        "乡镇",
-        "搬迁村",
-        "户数",
-        "常住人口",
-        "未安置原因",
-        "最近安置点",
-        "最近安置点回原村时间(分钟)",
-        "本县最近安置点",
-        "本县安置点回原村时间(分钟)",
-        "建议",
-    ],
-    "en": [
-        "County",
-        "Township",
-        "Village",
-        "Households",
-        "Residents",
-        "Reason",
-        "Fastest site",
-        "Fastest site, time back (min)",
-        "Fastest site in the county",
-        "County site, time back (min)",
-        "Proposal",
-    ],
-}
+UNASSIGNED_HEADERS = tables.headers(
+    MOVER_HEADERS,
+    {
+        "zh": [
+            "未安置原因",
+            "最近安置点",
+            "最近安置点回原村时间(分钟)",
+            "本县最近安置点",
+            "本县安置点回原村时间(分钟)",
+            "建议",
+        ],
+        "en": [
+            "Reason",
+            "Fastest site",
+            "Fastest site, time back (min)",
+            "Fastest site in the county",
+            "County site, time back (min)",
+            "Proposal",
+        ],
+    },
+)
 """Headers of the unassigned-villages sheet."""
+
+
+def _movers(frame: pd.DataFrame) -> list[pd.Series]:
+    """Return the columns under :data:`MOVER_HEADERS`."""
+    return [frame[c] for c in ("county", "township", "name", "households", "residents")]
 
 
 def _minutes(values: pd.Series, lang: str) -> np.ndarray:
@@ -132,20 +113,9 @@ def _minutes(values: pd.Series, lang: str) -> np.ndarray:
 
 
 def site_ledger(plan: RelocationPlan, *, lang: str = "zh") -> pd.DataFrame:
-    """Ledger rows: every site with its service times, what is missing and the measures.
+    """Tabulate every site (by county, township, id): services in minutes, missing, measures.
 
-    Parameters
-    ----------
-    plan : RelocationPlan
-        A solved plan.
-    lang : {"zh", "en"}
-        Header and text language.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns :data:`SITE_HEADERS` (``{mode}`` filled in), sorted by county, township, site;
-        times in minutes, capacities in households.
+    Columns :data:`SITE_HEADERS` (``{mode}`` filled in); capacities in households.
     """
     rules = plan.rules.relocation
     s = plan.sites.sort_values(["county", "township", "site_id"], kind="stable")
@@ -172,29 +142,16 @@ def site_ledger(plan: RelocationPlan, *, lang: str = "zh") -> pd.DataFrame:
         yes_no(s["passes"], lang),
         service_list(s["missing"], lang),
         fixes,
-        LIST_SEPARATOR[lang].join(rules.responsible_units),
-        rules.deadline,
+        *tables.duty_values(rules.responsible_units, rules.deadline, lang),
     ]
-    headers = [h.format(mode=mode) for h in SITE_HEADERS[lang]]
-    return headed_table(headers, values)
+    return tables.headed_rows(SITE_HEADERS, lang, values, mode=mode)
 
 
 def assignment_sheet(plan: RelocationPlan, *, lang: str = "zh") -> pd.DataFrame:
     """Tabulate the assignment of relocating villages to sites, with localised headers."""
     a = plan.assignment
-    values = [
-        a["county"],
-        a["township"],
-        a["name"],
-        a["households"],
-        a["residents"],
-        a["site_name"],
-        a["site_county"],
-        a["minutes"].round(1),
-    ]
-    return pd.DataFrame(
-        {h: v.to_numpy() for h, v in zip(ASSIGNMENT_HEADERS[lang], values, strict=True)}
-    )
+    values = [*_movers(a), a["site_name"], a["site_county"], a["minutes"].round(1)]
+    return tables.headed_rows(ASSIGNMENT_HEADERS, lang, values)
 
 
 def unassigned_sheet(plan: RelocationPlan, *, lang: str = "zh") -> pd.DataFrame:
@@ -202,11 +159,7 @@ def unassigned_sheet(plan: RelocationPlan, *, lang: str = "zh") -> pd.DataFrame:
     u = plan.unassigned
     names = plan.sites.set_index("site_id")["name"]
     values = [
-        u["county"],
-        u["township"],
-        u["name"],
-        u["households"],
-        u["residents"],
+        *_movers(u),
         codes_text(u["reason"], REASON_TEXT, lang, limit=plan.max_commute_min),
         u["nearest_site_id"].map(names),
         _minutes(u["nearest_site_min"], lang),
@@ -214,24 +167,11 @@ def unassigned_sheet(plan: RelocationPlan, *, lang: str = "zh") -> pd.DataFrame:
         _minutes(u["county_site_min"], lang),
         codes_text(u["reason"], PROPOSAL_TEXT, lang),
     ]
-    return headed_table(UNASSIGNED_HEADERS[lang], values)
+    return tables.headed_rows(UNASSIGNED_HEADERS, lang, values)
 
 
 def ledger_summary(plan: RelocationPlan, *, lang: str = "zh") -> pd.DataFrame:
-    """Summary sheet: per county, sites and how many pass, room, movers assigned or not.
-
-    Parameters
-    ----------
-    plan : RelocationPlan
-        A solved plan.
-    lang : {"zh", "en"}
-        Header language.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per county plus a city total (households, residents as integers).
-    """
+    """Tabulate per county and for the city: sites and passes, room, movers (households)."""
     s, m = plan.sites, plan.movers
     a, u = plan.assignment, plan.unassigned
     per = pd.DataFrame(
@@ -249,8 +189,7 @@ def ledger_summary(plan: RelocationPlan, *, lang: str = "zh") -> pd.DataFrame:
             "u_residents": u.groupby("county")["residents"].sum(),
         }
     )
-    per = per.fillna(0).astype(np.int64)
-    per.loc[city_label(lang)] = per.sum()
+    per = tables.with_city_row(per.fillna(0).astype(np.int64), lang)
     names = {
         "zh": [
             "县",
@@ -289,28 +228,14 @@ def ledger_summary(plan: RelocationPlan, *, lang: str = "zh") -> pd.DataFrame:
 def relocation_ledger(result: RelocationResult, lang: str = "zh") -> Ledger:
     """Build the resettlement ledger: summary, assignment, unassigned villages, sites per county.
 
-    Parameters
-    ----------
-    result : RelocationResult
-        A solved plan.
-    lang : {"zh", "en"}
-        Language of headers, texts and sheet titles.
-
-    Returns
-    -------
-    Ledger
-        ``relocation_ledger.xlsx`` and ``relocation_ledger.csv``.
+    ``relocation_ledger.xlsx`` and ``.csv``; ``lang`` sets headers, texts and sheet titles.
     """
     plan = result.plan
-    rows = site_ledger(plan, lang=lang)
-    return Ledger(
-        name="relocation_ledger",
-        rows=rows,
-        summary=ledger_summary(plan, lang=lang),
-        county_col=str(rows.columns[0]),
-        summary_title=text("summary", lang),
-        extra_sheets=(
-            (TEXT.get("sheet_assignment", lang), assignment_sheet(plan, lang=lang)),
-            (TEXT.get("sheet_unassigned", lang), unassigned_sheet(plan, lang=lang)),
-        ),
+    return tables.county_ledger(
+        "relocation_ledger",
+        site_ledger(plan, lang=lang),
+        ledger_summary(plan, lang=lang),
+        lang,
+        (TEXT.get("sheet_assignment", lang), assignment_sheet(plan, lang=lang)),
+        (TEXT.get("sheet_unassigned", lang), unassigned_sheet(plan, lang=lang)),
     )

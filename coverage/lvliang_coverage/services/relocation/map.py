@@ -8,7 +8,11 @@ import numpy as np
 from lvliang_coverage.maps.context import context_map
 from lvliang_coverage.maps.coverage_map import CoverageMap
 from lvliang_coverage.report.vocabulary import codes_text, yes_no
-from lvliang_coverage.services.relocation.analysis import SERVICES, RelocationPlan
+from lvliang_coverage.services.relocation.analysis import (
+    SERVICES,
+    RelocationPlan,
+    RelocationResult,
+)
 from lvliang_coverage.services.relocation.terms import (
     REASON_TEXT,
     SERVICE_NAMES,
@@ -57,30 +61,14 @@ def _site_layer(plan: RelocationPlan, lang: str) -> gpd.GeoDataFrame:
 
 
 def relocation_map(
-    study: Study,
-    plan: RelocationPlan,
-    *,
-    lang: str = "zh",
-    basemap: str = "osm",
+    study: Study, result: RelocationResult, *, lang: str = "zh", basemap: str = "osm"
 ) -> CoverageMap:
     """Draw the sites coloured by service score, movers' links and the service facilities.
 
-    Parameters
-    ----------
-    study : Study
-        The study (context layers, villages, facilities, road edges).
-    plan : RelocationPlan
-        A solved plan (:func:`lvliang_coverage.services.relocation.analysis.plan_relocation`).
-    lang : {"zh", "en"}
-        Label language.
-    basemap : str
-        Base map (see :class:`lvliang_coverage.maps.coverage_map.CoverageMap`).
-
-    Returns
-    -------
-    CoverageMap
-        The map; site popups list the services missing and the minutes to each service.
+    A :class:`~lvliang_coverage.services.contract.MapDrawer` of a resettlement plan; site
+    popups list the services missing and the minutes to each service.
     """
+    plan = result.plan
     t = TEXT.in_lang(lang)
     m = context_map(study, t["title"], lang, basemap)
     services = study.of_kind(*SERVICES)

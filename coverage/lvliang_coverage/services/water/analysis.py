@@ -9,6 +9,7 @@ import pandas as pd
 
 from lvliang_coverage.config import Rules
 from lvliang_coverage.errors import InputError
+from lvliang_coverage.services._results import PlanResult
 from lvliang_coverage.services.water.plan import WaterPlan, plan_water
 from lvliang_coverage.study import Study
 
@@ -31,18 +32,9 @@ def flat(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 @dataclass
-class WaterResult:
-    """A drinking-water site plan as a result of the ``site`` task.
+class WaterResult(PlanResult[WaterPlan]):
+    """A drinking-water site plan as the result of the ``site`` task."""
 
-    Attributes
-    ----------
-    plan : WaterPlan
-        The solved plan.
-    task : str
-        ``"site"``.
-    """
-
-    plan: WaterPlan
     task: str = "site"
 
     def tables(self) -> dict[str, Any]:
@@ -60,10 +52,6 @@ class WaterResult:
             "water_pipelines.geojson": plan.pipelines,
             "water_plan.json": {**self.summary(), "solves": plan.solves.to_dict(orient="records")},
         }
-
-    def summary(self) -> dict[str, object]:
-        """Headline figures (counts, residents, yuan) and the combined solver report."""
-        return self.plan.summary()
 
 
 def run_site(study: Study, rules: Rules, *, budget: float | None = None) -> WaterResult:

@@ -9,8 +9,9 @@ import pandas as pd
 
 from lvliang_coverage.codes import CITY_TOTAL
 from lvliang_coverage.config import Rules, load_rules
-from lvliang_coverage.report.vocabulary import LIST_SEPARATOR, city_label, text
-from lvliang_coverage.report.workbook import Ledger, headed_table, write_ledger_files
+from lvliang_coverage.report.vocabulary import city_label
+from lvliang_coverage.report.workbook import Ledger, write_ledger_files
+from lvliang_coverage.services import _tables as tables
 from lvliang_coverage.services.water.analysis import WATER_TABLES, WaterResult
 from lvliang_coverage.services.water.costs import MONEY_COLUMNS
 from lvliang_coverage.services.water.plan import WaterPlan
@@ -22,67 +23,45 @@ LEDGER_NAME = "water_ledger"
 WATER_FILES = (*WATER_TABLES, f"{LEDGER_NAME}.xlsx", f"{LEDGER_NAME}.csv")
 """Files the ``site`` task writes into ``out_dir`` (plus ``water_plan.html`` with maps)."""
 
-HEADERS = {
-    "zh": [
-        "县",
-        "乡镇",
-        "村",
-        "常住人口",
-        "户数",
-        "建档立卡贫困人口",
-        "贫困户(估算)",
-        "日需水量(立方米)",
-        "问题",
-        "整改措施",
-        "水源",
-        "管道长度(公里)",
-        "供水方式",
-        "提水扬程(米)",
-        "管网投资(元)",
-        "提水投资(元)",
-        "净水工程(元)",
-        "入户工程(元)",
-        "贫困户入户补助(元)",
-        "年维修养护资金(元)",
-        "责任单位",
-        "完成时限",
-    ],
-    "en": [
-        "County",
-        "Township",
-        "Village",
-        "Residents",
-        "Households",
-        "Registered poor",
-        "Poor households (est.)",
-        "Demand (m3/day)",
-        "Problem",
-        "Fix proposed",
-        "Source",
-        "Main (km)",
-        "Supply",
-        "Lift head (m)",
-        "Pipe (yuan)",
-        "Lift (yuan)",
-        "Works (yuan)",
-        "Connections (yuan)",
-        "Poor-household subsidy (yuan)",
-        "Maintenance fund (yuan/year)",
-        "Responsible units",
-        "Deadline",
-    ],
-}
+HEADERS = tables.headers(
+    tables.PLACE_HEADERS,
+    {
+        "zh": ["户数", "建档立卡贫困人口", "贫困户(估算)", "日需水量(立方米)"],
+        "en": ["Households", "Registered poor", "Poor households (est.)", "Demand (m3/day)"],
+    },
+    tables.FIX_HEADERS,
+    {
+        "zh": [
+            "水源",
+            "管道长度(公里)",
+            "供水方式",
+            "提水扬程(米)",
+            "管网投资(元)",
+            "提水投资(元)",
+            "净水工程(元)",
+            "入户工程(元)",
+            "贫困户入户补助(元)",
+            "年维修养护资金(元)",
+        ],
+        "en": [
+            "Source",
+            "Main (km)",
+            "Supply",
+            "Lift head (m)",
+            "Pipe (yuan)",
+            "Lift (yuan)",
+            "Works (yuan)",
+            "Connections (yuan)",
+            "Poor-household subsidy (yuan)",
+            "Maintenance fund (yuan/year)",
+        ],
+    },
+    tables.DUTY_HEADERS,
+)
 """Ledger row headers; the subsidy follows article 12, the fund article 13, units article 14."""
 
-SUMMARY_HEADERS = {
+MONEY_HEADERS = {
     "zh": [
-        "县",
-        "饮水不安全村",
-        "其常住人口",
-        "规划供水村",
-        "供水人口",
-        "受益贫困户",
-        "新建水源工程",
         "水源及净水工程(元)",
         "管网(元)",
         "提水泵站(元)",
@@ -92,13 +71,6 @@ SUMMARY_HEADERS = {
         "年维修养护资金(元)",
     ],
     "en": [
-        "County",
-        "Unsafe villages",
-        "Their residents",
-        "Villages supplied",
-        "Residents supplied",
-        "Poor households supplied",
-        "New source projects",
         "Sources and works (yuan)",
         "Pipes (yuan)",
         "Pumping (yuan)",
@@ -108,48 +80,74 @@ SUMMARY_HEADERS = {
         "Maintenance fund (yuan/year)",
     ],
 }
-"""Headers of the per-county budget sheet (columns of :func:`~.analysis.county_budget`)."""
+"""Headers of :data:`~lvliang_coverage.services.water.costs.MONEY_COLUMNS`."""
 
-PROJECT_HEADERS = {
-    "zh": [
-        "县",
-        "乡镇",
-        "水源编号",
-        "水源",
-        "类型",
-        "现有/新建",
-        "供水能力(立方米/日)",
-        "供水量(立方米/日)",
-        "供水村数",
-        "供水人口",
-        "水源及净水工程(元)",
-        "管网(元)",
-        "提水泵站(元)",
-        "入户工程(元)",
-        "其中贫困户补助(元)",
-        "总投资(元)",
-        "年维修养护资金(元)",
-    ],
-    "en": [
-        "County",
-        "Township",
-        "Source id",
-        "Source",
-        "Kind",
-        "Existing/new",
-        "Capacity (m3/day)",
-        "Supplied (m3/day)",
-        "Villages",
-        "Residents",
-        "Sources and works (yuan)",
-        "Pipes (yuan)",
-        "Pumping (yuan)",
-        "Connections (yuan)",
-        "Of which poor-household subsidy (yuan)",
-        "Total (yuan)",
-        "Maintenance fund (yuan/year)",
-    ],
-}
+SUMMARY_COLUMNS = [
+    "county",
+    "unsafe_villages",
+    "unsafe_residents",
+    "served_villages",
+    "served_residents",
+    "poor_households_served",
+    "sources_developed",
+    *MONEY_COLUMNS,
+]
+"""Columns of :func:`~.analysis.county_budget` on the budget sheet."""
+
+SUMMARY_HEADERS = tables.headers(
+    {
+        "zh": [
+            "县",
+            "饮水不安全村",
+            "其常住人口",
+            "规划供水村",
+            "供水人口",
+            "受益贫困户",
+            "新建水源工程",
+        ],
+        "en": [
+            "County",
+            "Unsafe villages",
+            "Their residents",
+            "Villages supplied",
+            "Residents supplied",
+            "Poor households supplied",
+            "New source projects",
+        ],
+    },
+    MONEY_HEADERS,
+)
+"""Headers of the per-county budget sheet (:data:`SUMMARY_COLUMNS`)."""
+
+PROJECT_HEADERS = tables.headers(
+    {
+        "zh": [
+            "县",
+            "乡镇",
+            "水源编号",
+            "水源",
+            "类型",
+            "现有/新建",
+            "供水能力(立方米/日)",
+            "供水量(立方米/日)",
+            "供水村数",
+            "供水人口",
+        ],
+        "en": [
+            "County",
+            "Township",
+            "Source id",
+            "Source",
+            "Kind",
+            "Existing/new",
+            "Capacity (m3/day)",
+            "Supplied (m3/day)",
+            "Villages",
+            "Residents",
+        ],
+    },
+    MONEY_HEADERS,
+)
 """Headers of the per-project (per source) sheet."""
 
 
@@ -188,20 +186,10 @@ def _fix_text(v: pd.DataFrame, rules: Rules, lang: str) -> np.ndarray:
 
 
 def water_ledger(plan: WaterPlan, *, lang: str = "zh") -> pd.DataFrame:
-    """Ledger rows: every village without safe drinking water and the project proposed.
+    """Tabulate every village without safe drinking water and the project proposed.
 
-    Parameters
-    ----------
-    plan : WaterPlan
-        A solved plan.
-    lang : {"zh", "en"}
-        Header and text language.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns :data:`HEADERS`, sorted by county, township, village; money in yuan, the
-        maintenance fund in yuan per year, lengths in kilometres, heads in metres.
+    Columns :data:`HEADERS`, by county, township and village; money in yuan, the maintenance
+    fund in yuan per year, lengths in kilometres, heads in metres.
     """
     rules = plan.rules or load_rules()
     v = plan.villages.sort_values(["county", "township", "village_id"]).reset_index(drop=True)
@@ -211,10 +199,7 @@ def water_ledger(plan: WaterPlan, *, lang: str = "zh") -> pd.DataFrame:
         served, np.where(gravity, TERMS.get("gravity", lang), TERMS.get("lift", lang)), ""
     )
     values = [
-        v["county"],
-        v["township"],
-        v["name"],
-        v["population"],
+        *tables.place_values(v),
         v["households"],
         v["registered_poor"],
         v["poor_households"],
@@ -231,66 +216,23 @@ def water_ledger(plan: WaterPlan, *, lang: str = "zh") -> pd.DataFrame:
         v["connection_yuan"].round(0),
         v["subsidy_yuan"].round(0),
         v["maintenance_yuan_year"].round(0),
-        LIST_SEPARATOR[lang].join(rules.water.responsible_units),
-        rules.water.deadline,
+        *tables.duty_values(rules.water.responsible_units, rules.water.deadline, lang),
     ]
-    return headed_table(HEADERS[lang], values)
+    return tables.headed_rows(HEADERS, lang, values)
 
 
 def budget_sheet(plan: WaterPlan, *, lang: str = "zh") -> pd.DataFrame:
-    """Per-county budget with the sheet headers (:data:`SUMMARY_HEADERS`).
-
-    Parameters
-    ----------
-    plan : WaterPlan
-        A solved plan.
-    lang : {"zh", "en"}
-        Header language.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per county and the city total; yuan rounded to whole yuan.
-    """
+    """Tabulate the budget per county and for the city (:data:`SUMMARY_HEADERS`, whole yuan)."""
     table = plan.counties.copy()
     table["county"] = table["county"].replace({CITY_TOTAL: city_label(lang)})
     table[MONEY_COLUMNS] = table[MONEY_COLUMNS].round(0)
-    cols = [
-        "county",
-        "unsafe_villages",
-        "unsafe_residents",
-        "served_villages",
-        "served_residents",
-        "poor_households_served",
-        "sources_developed",
-        "construction_yuan",
-        "pipe_yuan",
-        "lift_yuan",
-        "connection_yuan",
-        "subsidy_yuan",
-        "total_yuan",
-        "maintenance_yuan_year",
-    ]
-    out = table[cols]
+    out = table[SUMMARY_COLUMNS]
     out.columns = SUMMARY_HEADERS[lang]
     return out
 
 
 def project_sheet(plan: WaterPlan, *, lang: str = "zh") -> pd.DataFrame:
-    """List the sources used by the plan (projects) under :data:`PROJECT_HEADERS`.
-
-    Parameters
-    ----------
-    plan : WaterPlan
-        A solved plan.
-    lang : {"zh", "en"}
-        Header language.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per source supplying at least one village, by county and source id.
-    """
+    """Tabulate the sources the plan uses (projects) by county and id (:data:`PROJECT_HEADERS`)."""
     s = plan.sources[plan.sources["used"]].sort_values(["county", "water_source_id"])
     values = [
         s["county"],
@@ -305,32 +247,20 @@ def project_sheet(plan: WaterPlan, *, lang: str = "zh") -> pd.DataFrame:
         s["residents"],
         *(s[c].round(0) for c in MONEY_COLUMNS),
     ]
-    return headed_table(PROJECT_HEADERS[lang], values)
+    return tables.headed_rows(PROJECT_HEADERS, lang, values)
 
 
 def plan_ledger(plan: WaterPlan, lang: str = "zh") -> Ledger:
     """Build the water ledger of a plan: budget summary, projects, a sheet per county.
 
-    Parameters
-    ----------
-    plan : WaterPlan
-        A solved plan.
-    lang : {"zh", "en"}
-        Language of headers, texts and sheet titles.
-
-    Returns
-    -------
-    Ledger
-        ``water_ledger.xlsx`` and ``water_ledger.csv``.
+    ``water_ledger.xlsx`` and ``.csv``; ``lang`` sets headers, texts and sheet titles.
     """
-    rows = water_ledger(plan, lang=lang)
-    return Ledger(
-        name=LEDGER_NAME,
-        rows=rows,
-        summary=budget_sheet(plan, lang=lang),
-        county_col=str(rows.columns[0]),
-        summary_title=text("summary", lang),
-        extra_sheets=((TERMS.get("projects", lang), project_sheet(plan, lang=lang)),),
+    return tables.county_ledger(
+        LEDGER_NAME,
+        water_ledger(plan, lang=lang),
+        budget_sheet(plan, lang=lang),
+        lang,
+        (TERMS.get("projects", lang), project_sheet(plan, lang=lang)),
     )
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 
 from lvliang_coverage.maps.context import context_map
 from lvliang_coverage.maps.coverage_map import CoverageMap
-from lvliang_coverage.services.water.plan import WaterPlan
+from lvliang_coverage.services.water.analysis import WaterResult
 from lvliang_coverage.services.water.terms import TERMS
 from lvliang_coverage.study import Study
 
@@ -37,26 +37,13 @@ def source_status(sources: pd.DataFrame) -> pd.Series:
 
 
 def water_map(
-    study: Study, plan: WaterPlan, *, lang: str = "zh", basemap: str = "osm"
+    study: Study, result: WaterResult, *, lang: str = "zh", basemap: str = "osm"
 ) -> CoverageMap:
     """Draw a water plan: villages by status, mains along their routes, sources by role.
 
-    Parameters
-    ----------
-    study : Study
-        The study (context layers, road edges, all villages).
-    plan : WaterPlan
-        A solved plan.
-    lang : {"zh", "en"}
-        Label language.
-    basemap : str
-        Base map (see :class:`lvliang_coverage.maps.coverage_map.CoverageMap`).
-
-    Returns
-    -------
-    CoverageMap
-        The map.
+    A :class:`~lvliang_coverage.services.contract.MapDrawer` of a ``site`` result.
     """
+    plan = result.plan
 
     def t(key: str) -> str:
         return TERMS.get(key, lang)

@@ -8,7 +8,6 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from lvliang_coverage.codes import CITY_TOTAL
 from lvliang_coverage.config import Rules, SolverRules, load_rules
@@ -16,6 +15,7 @@ from lvliang_coverage.inputs.projection import STORAGE_CRS
 from lvliang_coverage.network.routing import TravelNetwork
 from lvliang_coverage.network.terrain import as_dem
 from lvliang_coverage.optimise.location import FacilityLocation
+from lvliang_coverage.services.access import link_lines
 from lvliang_coverage.services.water._pipe_routes import pipe_routes
 from lvliang_coverage.services.water.costs import (
     MONEY_COLUMNS,
@@ -311,13 +311,7 @@ def _pipelines(
     s = src.set_index("water_source_id").geometry
     start = gpd.GeoDataFrame(geometry=s.loc[chosen["water_source_id"]].to_numpy(), crs=STORAGE_CRS)
     end = gpd.GeoDataFrame(geometry=v.loc[chosen["village_id"]].to_numpy(), crs=STORAGE_CRS)
-    xy0 = shapely.get_coordinates(start.geometry.to_numpy())
-    xy1 = shapely.get_coordinates(end.geometry.to_numpy())
-    geoms = (
-        np.asarray(shapely.linestrings(np.stack([xy0, xy1], axis=1)))
-        if len(chosen)
-        else np.empty(0, dtype=object)
-    )
+    geoms = link_lines(start.geometry, end.geometry)
     on_road = (chosen["basis"] == "network").to_numpy()
     if routes and on_road.any():
         geoms[on_road] = pipe_routes(

@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from lvliang_coverage.report.headlines import Headline
 from lvliang_coverage.services.contract import Service, ServiceResult, Task
-
-if TYPE_CHECKING:
-    from lvliang_coverage.config import Rules
-    from lvliang_coverage.maps.coverage_map import CoverageMap
-    from lvliang_coverage.report.workbook import Ledger
-    from lvliang_coverage.study import Study
 
 _BUDGET_COLUMNS = (
     "county",
@@ -39,44 +31,11 @@ class WaterService(Service):
             "水源工程选址：水源、管网、提水、贫困户入户补助和维修养护资金",
             "Site drinking-water projects: sources, mains, lifts, subsidies and maintenance funds.",
             map_file="water_plan.html",
+            ledger="ledger:site_ledger",
+            draw="map:water_map",
+            drawing="绘制供水规划地图 / drawing the water plan map",
         ),
     )
-
-    def analyse(
-        self, study: Study, rules: Rules, *, task: str = "site", **options: Any
-    ) -> ServiceResult:
-        """Run ``site`` (option: ``budget`` in yuan, default: serve every servable village).
-
-        Raises
-        ------
-        InputError
-            When the study has no water sources, or on invalid input or settings.
-        KeyError
-            For another task.
-        """
-        from lvliang_coverage.services.water.analysis import run_site
-
-        self.task(task)
-        return run_site(study, rules, **options)
-
-    def ledger(self, result: ServiceResult, lang: str) -> Ledger | None:
-        """Water ledger (饮水安全台账) of a site plan."""
-        from lvliang_coverage.services.water.analysis import WaterResult
-        from lvliang_coverage.services.water.ledger import site_ledger
-
-        return site_ledger(result, lang) if isinstance(result, WaterResult) else None
-
-    def map(
-        self, result: ServiceResult, lang: str, *, study: Study, basemap: str = "osm"
-    ) -> CoverageMap | None:
-        """Water plan map: villages by status, mains along their routes, sources by role."""
-        from lvliang_coverage.services.water.analysis import WaterResult
-        from lvliang_coverage.services.water.map import water_map
-
-        if not isinstance(result, WaterResult):
-            return None
-        study.progress("绘制供水规划地图 / drawing the water plan map")
-        return water_map(study, result.plan, lang=lang, basemap=basemap)
 
     def headlines(self, result: ServiceResult) -> list[Headline]:
         """Headline figures of the plan and the budget per county (yuan)."""

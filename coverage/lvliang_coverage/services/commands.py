@@ -1,0 +1,233 @@
+"""Command groups of services built from declarations: shared options, study, run, printing."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from lvliang_coverage.console import (
+    BasemapOpt,
+    BoundariesOpt,
+    ClinicsOpt,
+    ConfigOpt,
+    CoordsOpt,
+    DemOpt,
+    DropOutliersOpt,
+    FacilitiesOpt,
+    LangOpt,
+    MapsDirOpt,
+    NoMapsOpt,
+    OutOpt,
+    Progress,
+    ReplaceOpt,
+    RoadsOpt,
+    SitesOpt,
+    SourcesOpt,
+    VillagesOpt,
+    errors_to_exit_codes,
+    input_paths,
+    print_files,
+    print_headlines,
+    rules_from,
+    study_from_options,
+)
+from lvliang_coverage.services.contract import Service
+
+if TYPE_CHECKING:
+    from lvliang_coverage.study import Study
+
+INPUT_FILES: Mapping[str, object] = {
+    "clinics": ClinicsOpt,
+    "facilities": FacilitiesOpt,
+    "sources": SourcesOpt,
+    "sites": SitesOpt,
+}
+"""Input-file options a command may take besides ``--villages`` and ``--roads``."""
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option of a task's command beyond the shared ones.
+
+    Attributes
+    ----------
+    name : str
+        Parameter name; the flag is ``--<name>``.
+    type : object
+        Value type as typer reads it, e.g. ``int | None`` or ``list[str] | None`` (a list
+        type makes the option repeatable).
+    help : str
+        Help text of the option.
+    default : object
+        Default value shown by ``--help``.
+    key : str or None
+        Option of :meth:`Service.analyse` the value feeds (default ``name``).
+    read : callable or None
+        ``read(value, study, coords)`` turns a given value (e.g. a file of candidate sites)
+        into the analysis option; ``study`` is the loaded study (its reader options apply the
+        same study area and bounds), ``coords`` the ``--coords`` value. None values are
+        passed as is.
+    """
+
+    name: str
+    type: object
+    help: str
+    default: object = None
+    key: str | None = None
+    read: Callable[[Any, Study, str], object] | None = None
+
+    @property
+    def annotation(self) -> object:
+        """Return the typer annotation of the parameter."""
+        return Annotated[self.type, typer.Option(f"--{self.name}", help=self.help)]
+
+
+@dataclass(frozen=True)
+class Command:
+    """The declaration of one task's command: ``lvliang-coverage <service> <task> ...``.
+
+    Attributes
+    ----------
+    task : str
+        The service's task (and the command name).
+    help : str
+        Help text (first line: the summary ``--help`` lists).
+    out : str
+        Default output folder.
+    files : tuple of str
+        Input-file options among :data:`INPUT_FILES`, in ``--help`` order (``--villages``
+        comes first, ``--roads``, ``--dem`` and ``--boundaries`` after them).
+    required : tuple of str
+        Those of ``files`` that must be given with the user's own data (``--villages`` and
+        ``--roads`` always must).
+    options : tuple of Option
+        The task's own options, shown after ``--coords``.
+    fixed : Mapping of str to object
+        Analysis options the command always passes, e.g. ``{"with_plan": True}``.
+    """
+
+    task: str
+    help: str
+    out: str
+    files: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()
+    options: tuple[Option, ...] = ()
+    fixed: Mapping[str, object] = field(default_factory=dict)
+
+    def parameters(self) -> list[inspect.Parameter]:
+        """List the command's parameters (shared options around the task's own ones)."""
+        shared_in = [
+            ("out_dir", OutOpt, Path(self.out)),
+            ("villages", VillagesOpt, None),
+            *((name, INPUT_FILES[name], None) for name in self.files),
+            ("roads", RoadsOpt, None),
+            ("dem", DemOpt, None),
+            ("boundaries", BoundariesOpt, None),
+            ("coords", CoordsOpt, "wgs84"),
+            ("drop_outliers", DropOutliersOpt, False),
+        ]
+        own = [(o.name, o.annotation, o.default) for o in self.options]
+        shared_out = [
+            ("config", ConfigOpt, None),
+            ("lang", LangOpt, "zh"),
+            ("basemap", BasemapOpt, "osm"),
+            ("maps_dir", MapsDirOpt, None),
+            ("no_maps", NoMapsOpt, False),
+            ("replace", ReplaceOpt, False),
+        ]
+        return [
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=d, annotation=a)
+            for name, a, d in (*shared_in, *own, *shared_out)
+        ]
+
+    def run(self, service: Service, values: Mapping[str, Any]) -> None:
+        """Load the study, run the task, print its headlines and the files written.
+
+        Parameters
+        ----------
+        service : Service
+            The service.
+        values : Mapping of str to object
+            The command's parameter values (see :meth:`parameters`).
+        """
+        from lvliang_coverage.report.output import new_run_id  # noqa: PLC0415 - fast --help
+        from lvliang_coverage.services.runner import run_task  # noqa: PLC0415
+
+        progress = Progress()
+        coords = values["coords"]
+        with errors_to_exit_codes():
+            study = study_from_options(
+                rules_from(values["config"]),
+                progress,
+                required={f"--{k}": values[k] for k in ("villages", *self.required, "roads")},
+                coords=coords,
+                **{k: values[k] for k in (*self.files, "dem", "boundaries", "drop_outliers")},
+            )
+            options = dict(self.fixed)
+            for o in self.options:
+                value = values[o.name]
+                read = o.read if value is not None else None
+                options[o.key or o.name] = read(value, study, coords) if read is not None else value
+            run = run_task(
+                service,
+                study,
+                self.task,
+                values["out_dir"],
+                lang=values["lang"],
+                maps=not values["no_maps"],
+                maps_dir=values["maps_dir"],
+                basemap=values["basemap"],
+                protect=input_paths(values),
+                replace=values["replace"],
+                run_id=new_run_id(),
+                **options,
+            )
+        print_headlines(service.headlines(run.result))
+        print_files(run.files)
+
+
+def _command(service: Service, spec: Command) -> Callable[..., None]:
+    """Make the typer callback of one command, with a real signature typer can read."""
+
+    def command(**values: Any) -> None:
+        spec.run(service, values)
+
+    params = spec.parameters()
+    command.__signature__ = inspect.Signature(params, return_annotation=None)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in params} | {"return": None}
+    command.__doc__ = spec.help
+    command.__name__ = command.__qualname__ = spec.task
+    return command
+
+
+def service_app(service: Service, help_text: str, *commands: Command) -> typer.Typer:
+    """Build a service's command group, one command per declared task.
+
+    Parameters
+    ----------
+    service : Service
+        The service whose tasks the commands run.
+    help_text : str
+        Help of the group (``lvliang-coverage <service> --help``).
+    *commands : Command
+        The commands, in ``--help`` order.
+
+    Returns
+    -------
+    typer.Typer
+        The group; it stays a group even with one command (``water site``, not ``water``).
+    """
+    app = typer.Typer(help=help_text, no_args_is_help=True)
+
+    @app.callback()
+    def group() -> None:
+        """Group the service's commands."""
+
+    for spec in commands:
+        app.command(spec.task)(_command(service, spec))
+    return app
