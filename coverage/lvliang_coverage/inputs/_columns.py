@@ -191,12 +191,40 @@ class LayerSpec:
 
 
 _ID_GENERIC = ("id", "编号", "编码", "代码", "code", "序号", "no")
+_PLACE = (Column("county", "str", _COUNTY), Column("township", "str", _TOWNSHIP))
 
-VILLAGES = LayerSpec(
-    layer="villages",
-    id_column="village_id",
-    id_prefix="V",
-    id_aliases=(
+
+def _layer(
+    layer: str,
+    id_prefix: str,
+    ids: tuple[str, ...],
+    names: tuple[str, ...],
+    *columns: Column,
+    kind_layer: str | None = None,
+) -> LayerSpec:
+    """Declare a registry layer: its id, a ``name`` column, ``columns``, a ``source`` column.
+
+    ``ids`` and ``names`` are the accepted headers of the id and the name, canonical name
+    first (the id column is ``ids[0]``); the id also accepts the generic id headers.
+    """
+    return LayerSpec(
+        layer=layer,
+        id_column=ids[0],
+        id_prefix=id_prefix,
+        id_aliases=(*ids, *_ID_GENERIC),
+        own_columns=(
+            Column("name", "str", names),
+            *columns,
+            Column("source", "str", _SOURCE),
+        ),
+        kind_layer=kind_layer,
+    )
+
+
+VILLAGES = _layer(
+    "villages",
+    "V",
+    (
         "village_id",
         "villageid",
         "自然村编码",
@@ -205,170 +233,122 @@ VILLAGES = LayerSpec(
         "村编码",
         "村代码",
         "村编号",
-        *_ID_GENERIC,
     ),
-    own_columns=(
-        Column(
-            "name",
-            "str",
-            (
-                "name",
-                "村名",
-                "名称",
-                "村庄名称",
-                "自然村",
-                "自然村名称",
-                "自然村名",
-                "村庄",
-                "村名称",
-                "village",
-                "village_name",
-            ),
-        ),
-        Column("county", "str", _COUNTY),
-        Column("township", "str", _TOWNSHIP),
-        Column(
-            "population",
-            "int",
-            ("population", "pop", "常住人口", "人口", "人口数", "常住人口数", "总人口", "人数"),
-            required=True,
-        ),
-        Column("households", "int", ("households", "户数", "常住户数", "总户数", "hh")),
-        Column(
+    (
+        "name",
+        "村名",
+        "名称",
+        "村庄名称",
+        "自然村",
+        "自然村名称",
+        "自然村名",
+        "村庄",
+        "村名称",
+        "village",
+        "village_name",
+    ),
+    *_PLACE,
+    Column(
+        "population",
+        "int",
+        ("population", "pop", "常住人口", "人口", "人口数", "常住人口数", "总人口", "人数"),
+        required=True,
+    ),
+    Column("households", "int", ("households", "户数", "常住户数", "总户数", "hh")),
+    Column(
+        "registered_poor",
+        "int",
+        (
             "registered_poor",
-            "int",
-            (
-                "registered_poor",
-                "建档立卡人口",
-                "贫困人口",
-                "建档立卡贫困人口",
-                "建档立卡人数",
-                "贫困人口数",
-                "poor",
-            ),
+            "建档立卡人口",
+            "贫困人口",
+            "建档立卡贫困人口",
+            "建档立卡人数",
+            "贫困人口数",
+            "poor",
         ),
-        Column("water_safe", "bool", ("water_safe", "饮水安全", "饮水是否安全", "是否饮水安全")),
-        Column("relocate", "bool", ("relocate", "整村搬迁", "是否整村搬迁", "搬迁", "是否搬迁")),
-        Column(
-            "admin_village",
-            "str",
-            ("admin_village", "行政村", "所属行政村", "行政村名称", "行政村名"),
-        ),
-        Column("source", "str", _SOURCE),
+    ),
+    Column("water_safe", "bool", ("water_safe", "饮水安全", "饮水是否安全", "是否饮水安全")),
+    Column("relocate", "bool", ("relocate", "整村搬迁", "是否整村搬迁", "搬迁", "是否搬迁")),
+    Column(
+        "admin_village", "str", ("admin_village", "行政村", "所属行政村", "行政村名称", "行政村名")
     ),
 )
 
-FACILITIES = LayerSpec(
-    layer="facilities",
-    id_column="facility_id",
-    id_prefix="F",
-    id_aliases=("facility_id", "facilityid", "机构编码", "机构代码", "设施编号", *_ID_GENERIC),
-    own_columns=(
-        Column(
-            "name",
-            "str",
-            (
-                "name",
-                "名称",
-                "机构名称",
-                "设施名称",
-                "单位名称",
-                "卫生室名称",
-                "学校名称",
-                "facility_name",
-            ),
-        ),
-        Column("kind", "str", (*_KIND, "设施类型", "机构类型", "机构类别"), required=True),
-        Column("county", "str", _COUNTY),
-        Column("township", "str", _TOWNSHIP),
-        Column(
-            "doctors",
-            "int",
-            ("doctors", "医生", "医生数", "医生人数", "专业医生", "专业医生数", "在岗医生"),
-        ),
-        Column("source", "str", _SOURCE),
+FACILITIES = _layer(
+    "facilities",
+    "F",
+    ("facility_id", "facilityid", "机构编码", "机构代码", "设施编号"),
+    ("name", "名称", "机构名称", "设施名称", "单位名称", "卫生室名称", "学校名称", "facility_name"),
+    Column("kind", "str", (*_KIND, "设施类型", "机构类型", "机构类别"), required=True),
+    *_PLACE,
+    Column(
+        "doctors",
+        "int",
+        ("doctors", "医生", "医生数", "医生人数", "专业医生", "专业医生数", "在岗医生"),
     ),
     kind_layer="facilities",
 )
 
-WATER_SOURCES = LayerSpec(
-    layer="water sources",
-    id_column="water_source_id",
-    id_prefix="W",
-    id_aliases=("water_source_id", "source_id", "水源编号", "水源编码", *_ID_GENERIC),
-    own_columns=(
-        Column(
-            "name",
-            "str",
-            ("name", "名称", "水源名称", "水源地名称", "工程名称", "水厂名称", "水源"),
-        ),
-        Column("kind", "str", (*_KIND, "水源类型", "水源类别"), required=True),
-        Column(
+WATER_SOURCES = _layer(
+    "water sources",
+    "W",
+    ("water_source_id", "source_id", "水源编号", "水源编码"),
+    ("name", "名称", "水源名称", "水源地名称", "工程名称", "水厂名称", "水源"),
+    Column("kind", "str", (*_KIND, "水源类型", "水源类别"), required=True),
+    Column(
+        "capacity_m3d",
+        "float+",
+        (
             "capacity_m3d",
-            "float+",
-            (
-                "capacity_m3d",
-                "capacity",
-                "供水能力",
-                "日供水能力",
-                "供水规模",
-                "日供水量",
-                "设计供水规模",
-            ),
-            required=True,
+            "capacity",
+            "供水能力",
+            "日供水能力",
+            "供水规模",
+            "日供水量",
+            "设计供水规模",
         ),
-        Column(
-            "elevation_m", "float", ("elevation_m", "elevation", "elev", "altitude", "高程", "海拔")
-        ),
-        Column("county", "str", _COUNTY),
-        Column("township", "str", _TOWNSHIP),
-        Column("source", "str", _SOURCE),
+        required=True,
     ),
+    Column(
+        "elevation_m", "float", ("elevation_m", "elevation", "elev", "altitude", "高程", "海拔")
+    ),
+    *_PLACE,
     kind_layer="water_sources",
 )
 
-SITES = LayerSpec(
-    layer="relocation sites",
-    id_column="site_id",
-    id_prefix="S",
-    id_aliases=("site_id", "siteid", "安置点编号", "安置点编码", *_ID_GENERIC),
-    own_columns=(
-        Column(
-            "name",
-            "str",
-            ("name", "名称", "安置点名称", "安置点", "安置区名称", "安置区", "site_name"),
-        ),
-        Column("county", "str", _COUNTY),
-        Column("township", "str", _TOWNSHIP),
-        Column(
+SITES = _layer(
+    "relocation sites",
+    "S",
+    ("site_id", "siteid", "安置点编号", "安置点编码"),
+    ("name", "名称", "安置点名称", "安置点", "安置区名称", "安置区", "site_name"),
+    *_PLACE,
+    Column(
+        "capacity_households",
+        "int",
+        (
             "capacity_households",
-            "int",
-            (
-                "capacity_households",
-                "capacity",
-                "容量",
-                "安置规模",
-                "设计安置户数",
-                "规划安置户数",
-                "安置能力",
-                "可安置户数",
-            ),
-            required=True,
+            "capacity",
+            "容量",
+            "安置规模",
+            "设计安置户数",
+            "规划安置户数",
+            "安置能力",
+            "可安置户数",
         ),
-        Column(
-            "occupied_households",
-            "int",
-            ("occupied_households", "occupied", "已安置户数", "入住户数", "已入住户数"),
-        ),
-        Column("source", "str", _SOURCE),
+        required=True,
+    ),
+    Column(
+        "occupied_households",
+        "int",
+        ("occupied_households", "occupied", "已安置户数", "入住户数", "已入住户数"),
     ),
 )
 
-CANDIDATES = LayerSpec(
-    layer="candidate sites",
-    id_column="site_id",
-    id_prefix="C",
-    id_aliases=(
+CANDIDATES = _layer(
+    "candidate sites",
+    "C",
+    (
         "site_id",
         "siteid",
         "candidate_id",
@@ -378,45 +358,32 @@ CANDIDATES = LayerSpec(
         "候选点代码",
         "点位编号",
         "站点编号",
-        *_ID_GENERIC,
     ),
-    own_columns=(
-        Column(
-            "name",
-            "str",
-            (
-                "name",
-                "名称",
-                "候选点名称",
-                "候选点",
-                "点位名称",
-                "地点",
-                "地点名称",
-                "站点名称",
-                "site_name",
-                "candidate_name",
-            ),
-        ),
-        Column("county", "str", _COUNTY),
-        Column("township", "str", _TOWNSHIP),
-        # free text, not a facility kind of lvliang_coverage.kinds (e.g. 闲置校舍, 村委会)
-        Column("note_kind", "str", (*_KIND, "用途", "现状", "建筑类型", "note_kind")),
-        Column("notes", "str", ("notes", "note", "备注", "说明", "remark", "remarks", "comment")),
-        Column("source", "str", _SOURCE),
+    (
+        "name",
+        "名称",
+        "候选点名称",
+        "候选点",
+        "点位名称",
+        "地点",
+        "地点名称",
+        "站点名称",
+        "site_name",
+        "candidate_name",
     ),
+    *_PLACE,
+    # free text, not a facility kind of lvliang_coverage.kinds (e.g. 闲置校舍, 村委会)
+    Column("note_kind", "str", (*_KIND, "用途", "现状", "建筑类型", "note_kind")),
+    Column("notes", "str", ("notes", "note", "备注", "说明", "remark", "remarks", "comment")),
 )
 
-BOUNDARIES = LayerSpec(
-    layer="boundaries",
-    id_column="township_id",
-    id_prefix="T",
-    id_aliases=("township_id", "乡镇代码", "乡镇编码", "乡镇编号", *_ID_GENERIC),
-    own_columns=(
-        Column("name", "str", ("name", "名称", "乡镇名称", "乡镇", "township", "乡", "镇")),
-        Column("county", "str", _COUNTY),
-        Column("adcode", "str", ("adcode", "行政区划代码", "区划代码")),
-        Column("source", "str", _SOURCE),
-    ),
+BOUNDARIES = _layer(
+    "boundaries",
+    "T",
+    ("township_id", "乡镇代码", "乡镇编码", "乡镇编号"),
+    ("name", "名称", "乡镇名称", "乡镇", "township", "乡", "镇"),
+    Column("county", "str", _COUNTY),
+    Column("adcode", "str", ("adcode", "行政区划代码", "区划代码")),
 )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeAlias, overload
+import inspect
+import textwrap
+from typing import TYPE_CHECKING, TypeAlias, TypeVar, overload
 
 import geopandas as gpd
 import numpy as np
@@ -33,6 +35,8 @@ _MAX_ITER = 50
 LonLat: TypeAlias = tuple[NDArray[np.float64], NDArray[np.float64]]
 """Longitude and latitude arrays in degrees (or easting and northing), as the converters return."""
 
+_Converter = TypeVar("_Converter", bound="Callable[[ArrayLike, ArrayLike], LonLat]")
+
 WEB_SYSTEMS = ("gcj02", "bd09")
 """Chinese web-map coordinate systems (longitude/latitude in degrees, not EPSG codes)."""
 
@@ -62,6 +66,40 @@ def _as_arrays(lon: ArrayLike, lat: ArrayLike) -> LonLat:
         np.atleast_1d(np.asarray(lon, dtype=float)), np.atleast_1d(np.asarray(lat, dtype=float))
     )
     return x.astype(float, copy=True), y.astype(float, copy=True)
+
+
+def _described(text: str) -> str:
+    """``text`` as the indented description of a docstring entry."""
+    return textwrap.fill(text, 92, initial_indent="    ", subsequent_indent="    ")
+
+
+def _converts(source: str, target: str, note: str = "") -> Callable[[_Converter], _Converter]:
+    """Complete a converter's docstring with the Parameters and Returns all converters share.
+
+    Parameters
+    ----------
+    source, target : str
+        The systems converted from and to, e.g. ``"GCJ-02"``.
+    note : str
+        Sentence added to the description of the result.
+
+    Returns
+    -------
+    callable
+        Decorator that returns the converter itself, its docstring completed.
+    """
+    given = f"{source} longitude and latitude in degrees; scalars or arrays."
+    result = f"{target} longitude and latitude in degrees (1-D at least).{note}"
+
+    def document(func: _Converter) -> _Converter:
+        func.__doc__ = (
+            f"{inspect.cleandoc(func.__doc__ or '')}\n\n"
+            f"Parameters\n----------\nlon, lat : array_like\n{_described(given)}\n\n"
+            f"Returns\n-------\nlon, lat : numpy.ndarray\n{_described(result)}\n"
+        )
+        return func
+
+    return document
 
 
 def out_of_china(lon: ArrayLike, lat: ArrayLike) -> NDArray[np.bool_]:
@@ -105,20 +143,9 @@ def _gcj_offset(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> LonLat:
     return dlon, dlat
 
 
+@_converts("WGS84 (or CGCS2000)", "GCJ-02", " Points outside China are unchanged.")
 def wgs84_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> LonLat:
-    """Convert WGS84 longitude/latitude to GCJ-02 (Amap/Gaode, Tencent), degrees.
-
-    Parameters
-    ----------
-    lon, lat : array_like
-        WGS84 (or CGCS2000) longitude and latitude in degrees; scalars or arrays.
-
-    Returns
-    -------
-    lon, lat : numpy.ndarray
-        GCJ-02 longitude and latitude in degrees (1-D at least). Points outside China are
-        returned unchanged.
-    """
+    """Convert WGS84 longitude/latitude to GCJ-02 (Amap/Gaode, Tencent), degrees."""
     x, y = _as_arrays(lon, lat)
     inside = ~out_of_china(x, y)
     dlon, dlat = _gcj_offset(x[inside], y[inside])
@@ -145,21 +172,12 @@ def _invert(
     return x, y
 
 
+@_converts("GCJ-02", "WGS84", " Points outside China are unchanged.")
 def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> LonLat:
     """Convert GCJ-02 longitude/latitude to WGS84 by iterating the forward shift, degrees.
 
     The forward shift varies slowly, so a fixed-point iteration converges to well below
     0.01 m (the loop stops at 1e-9 degrees, about 0.1 mm) in a handful of steps.
-
-    Parameters
-    ----------
-    lon, lat : array_like
-        GCJ-02 longitude and latitude in degrees.
-
-    Returns
-    -------
-    lon, lat : numpy.ndarray
-        WGS84 longitude and latitude in degrees. Points outside China are unchanged.
     """
     x, y = _as_arrays(lon, lat)
     inside = ~out_of_china(x, y)
@@ -168,40 +186,21 @@ def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> LonLat:
     return x, y
 
 
+@_converts("GCJ-02", "BD-09")
 def gcj02_to_bd09(lon: ArrayLike, lat: ArrayLike) -> LonLat:
-    """Convert GCJ-02 longitude/latitude to BD-09 (Baidu ``bd09ll``), degrees.
-
-    Parameters
-    ----------
-    lon, lat : array_like
-        GCJ-02 longitude and latitude in degrees.
-
-    Returns
-    -------
-    lon, lat : numpy.ndarray
-        BD-09 longitude and latitude in degrees.
-    """
+    """Convert GCJ-02 longitude/latitude to BD-09 (Baidu ``bd09ll``), degrees."""
     x, y = _as_arrays(lon, lat)
     radius = np.hypot(x, y) + 0.00002 * np.sin(y * _BD_X_PI)
     theta = np.arctan2(y, x) + 0.000003 * np.cos(x * _BD_X_PI)
     return radius * np.cos(theta) + _BD_DLON, radius * np.sin(theta) + _BD_DLAT
 
 
+@_converts("BD-09", "GCJ-02")
 def bd09_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> LonLat:
     """Convert BD-09 longitude/latitude to GCJ-02, degrees.
 
     Starts from the usual closed-form approximation and refines it by iterating the
     forward map, so that a GCJ-02 -> BD-09 -> GCJ-02 round trip agrees to about 1 mm.
-
-    Parameters
-    ----------
-    lon, lat : array_like
-        BD-09 longitude and latitude in degrees.
-
-    Returns
-    -------
-    lon, lat : numpy.ndarray
-        GCJ-02 longitude and latitude in degrees.
     """
     bx, by = _as_arrays(lon, lat)
     x = bx - _BD_DLON
@@ -212,36 +211,15 @@ def bd09_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> LonLat:
     return _invert(gcj02_to_bd09, bx, by, start)
 
 
+@_converts("WGS84", "BD-09", " Points outside China get only the BD-09 step, as Baidu does.")
 def wgs84_to_bd09(lon: ArrayLike, lat: ArrayLike) -> LonLat:
-    """Convert WGS84 longitude/latitude to BD-09 (via GCJ-02), degrees.
-
-    Parameters
-    ----------
-    lon, lat : array_like
-        WGS84 longitude and latitude in degrees.
-
-    Returns
-    -------
-    lon, lat : numpy.ndarray
-        BD-09 longitude and latitude in degrees (points outside China get only the BD-09
-        step, as Baidu does).
-    """
+    """Convert WGS84 longitude/latitude to BD-09 (via GCJ-02), degrees."""
     return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
 
 
+@_converts("BD-09", "WGS84")
 def bd09_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> LonLat:
-    """Convert BD-09 longitude/latitude to WGS84 (via GCJ-02), degrees.
-
-    Parameters
-    ----------
-    lon, lat : array_like
-        BD-09 longitude and latitude in degrees.
-
-    Returns
-    -------
-    lon, lat : numpy.ndarray
-        WGS84 longitude and latitude in degrees.
-    """
+    """Convert BD-09 longitude/latitude to WGS84 (via GCJ-02), degrees."""
     return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Self, TypeAlias
+from typing import Any, Self, TypeAlias, TypedDict
 
 import folium
 import geopandas as gpd
@@ -21,6 +21,7 @@ from lvliang_coverage.maps._encode import (
     esc,
     of_family,
     popup_table,
+    require_column,
     shift_gcj02,
     to_storage,
 )
@@ -30,6 +31,33 @@ from lvliang_coverage.report.vocabulary import check_lang, column_label, text
 
 Area: TypeAlias = gpd.GeoDataFrame | gpd.GeoSeries | Sequence[float]
 """What a map opens on: a layer (any CRS) or WGS84 bounds ``(minx, miny, maxx, maxy)``."""
+
+
+class LayerOptions(TypedDict, total=False):
+    """Keyword options every ``add_*`` method that adds one switchable layer takes.
+
+    Attributes
+    ----------
+    show : bool
+        Whether the layer is on when the map opens (default true).
+    """
+
+    show: bool
+
+
+class PopupOptions(LayerOptions, total=False):
+    """:class:`LayerOptions` plus the texts of features that have no default ones.
+
+    Attributes
+    ----------
+    popup_cols : sequence of str, optional
+        Columns shown in the popup of a feature.
+    tooltip_col : str, optional
+        Column shown as the tooltip of a feature.
+    """
+
+    popup_cols: Sequence[str] | None
+    tooltip_col: str | None
 
 
 class MapCanvas:
@@ -107,17 +135,27 @@ class MapCanvas:
         return float(minx), float(miny), float(maxx), float(maxy)
 
     def _prepare(
-        self, gdf: gpd.GeoDataFrame, what: str, family: str | None = None
+        self,
+        gdf: gpd.GeoDataFrame,
+        what: str,
+        family: str | None = None,
+        *,
+        needs: Mapping[str, str | None] | None = None,
     ) -> gpd.GeoDataFrame:
         """Layer in WGS84 (or shifted to GCJ-02 on a Gaode base map), no empty geometries.
 
         With ``family`` (``"P"``, ``"L"`` or ``"A"``) only the geometries of that family are
-        kept, see :func:`~lvliang_coverage.maps._encode.of_family`.
+        kept, see :func:`~lvliang_coverage.maps._encode.of_family`. ``needs`` maps roles to
+        columns the layer must have (``None``: not needed), e.g. ``{"kind": "kind"}``.
         """
         out = to_storage(gdf, what)
         if self.gcj02 and not out.empty:
             out = out.set_geometry(shift_gcj02(out.geometry.to_numpy()), crs=STORAGE_CRS)
-        return out if family is None else of_family(out, family)
+        out = out if family is None else of_family(out, family)
+        for role, column in (needs or {}).items():
+            if column is not None:
+                require_column(out, column, role, f"{what} layer")
+        return out
 
     def _spec(
         self,
@@ -142,9 +180,7 @@ class MapCanvas:
             cols, rows = popup_table(gdf, popup_cols, self.lang, dict(labels or {}))
             spec["cols"], spec["rows"] = cols, rows
         if tooltip_col is not None:
-            if tooltip_col not in gdf.columns:
-                msg = f"tooltip column {tooltip_col!r} not in the layer"
-                raise InputError(msg, column=tooltip_col)
+            require_column(gdf, tooltip_col, "tooltip")
             spec["tip"] = gdf[tooltip_col].astype(str).map(esc).tolist()
         spec.update({k: v for k, v in extra.items() if v is not None})
         return spec
@@ -166,6 +202,28 @@ class MapCanvas:
         if legend:
             self._legend.append((name, list(legend)))
         return self
+
+    def _add_one(
+        self,
+        name: str,
+        gdf: gpd.GeoDataFrame,
+        styles: Sequence[Mapping[str, Any]],
+        legend: Sequence[LegendItem] = (),
+        encoding: Mapping[str, Any] | None = None,
+        *,
+        show: bool = True,
+        popup_cols: Sequence[str] | None = None,
+        tooltip_col: str | None = None,
+    ) -> Self:
+        """Add one overlay of one encoded spec, with its legend rows.
+
+        ``encoding`` and the popup and tooltip columns go to :meth:`_spec`, ``show`` to
+        :meth:`_add`.
+        """
+        spec = self._spec(
+            gdf, styles, popup_cols=popup_cols, tooltip_col=tooltip_col, **(encoding or {})
+        )
+        return self._add(name, [spec], legend, show=show)
 
     def _categories(
         self,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Self, Unpack
 
 import geopandas as gpd
 import numpy as np
@@ -11,16 +11,10 @@ import shapely
 
 from lvliang_coverage.errors import InputError
 from lvliang_coverage.maps import _style as sty
-from lvliang_coverage.maps._canvas import MapCanvas
+from lvliang_coverage.maps._canvas import LayerOptions, MapCanvas
 from lvliang_coverage.maps._encode import of_family, simplify_metric
 from lvliang_coverage.maps._style import LegendItem
 from lvliang_coverage.report.vocabulary import text
-
-ROAD_TOLERANCE_M = 15.0
-"""Default simplification tolerance of roads, metres."""
-
-BOUNDARY_TOLERANCE_M = 20.0
-"""Simplification tolerance of boundaries, metres."""
 
 
 class ContextLayers(MapCanvas):
@@ -33,7 +27,7 @@ class ContextLayers(MapCanvas):
         kind: str = "county",
         *,
         name_col: str | None = None,
-        show: bool = True,
+        **options: Unpack[LayerOptions],
     ) -> Self:
         """Add administrative boundaries (outlines only, tooltips with the name).
 
@@ -47,8 +41,7 @@ class ContextLayers(MapCanvas):
             Line style.
         name_col : str, optional
             Column with the area name; defaults to ``name`` or ``county``.
-        show : bool
-            Whether the layer is on when the map opens.
+        **options : LayerOptions
 
         Returns
         -------
@@ -58,15 +51,16 @@ class ContextLayers(MapCanvas):
         if kind not in sty.BOUNDARY_STYLES:
             msg = f"kind must be one of {tuple(sty.BOUNDARY_STYLES)}, got {kind!r}"
             raise InputError(msg, column="kind")
-        data = simplify_metric(self._prepare(gdf, "boundaries"), BOUNDARY_TOLERANCE_M)
+        data = simplify_metric(self._prepare(gdf, "boundaries"), sty.BOUNDARY_TOLERANCE_M)
         data = of_family(data, "A")
         if name_col is None:
             name_col = next((c for c in ("name", "county") if c in data.columns), None)
         style = dict(sty.BOUNDARY_STYLES[kind])
-        spec = self._spec(data, [{"style": style}], tooltip_col=name_col)
         label = name or text(kind, self.lang)
         item = LegendItem(label, style["color"], "line", style["weight"], style.get("dashArray"))
-        return self._add(label, [spec], [item], show=show)
+        return self._add_one(
+            label, data, [{"style": style}], [item], tooltip_col=name_col, **options
+        )
 
     def add_roads(
         self,
@@ -74,8 +68,8 @@ class ContextLayers(MapCanvas):
         by: str = "highway",
         *,
         name: str | None = None,
-        tolerance_m: float = ROAD_TOLERANCE_M,
-        show: bool = True,
+        tolerance_m: float = sty.ROAD_TOLERANCE_M,
+        **options: Unpack[LayerOptions],
     ) -> Self:
         """Add a road network, generalised for size and styled by OSM highway class.
 
@@ -93,8 +87,7 @@ class ContextLayers(MapCanvas):
             Layer name; defaults to "道路" / "Roads".
         tolerance_m : float
             Simplification tolerance in metres.
-        show : bool
-            Whether the layer is on when the map opens.
+        **options : LayerOptions
 
         Returns
         -------
@@ -121,8 +114,8 @@ class ContextLayers(MapCanvas):
             styles.append({"style": style, "minZoom": min_zoom})
             if (k == i).any():
                 legend.append(LegendItem(text(key, self.lang), colour, "line", weight, dash))
-        spec = self._spec(data, styles, category=k, merge=True)
-        return self._add(name or text("roads", self.lang), [spec], legend, show=show)
+        label = name or text("roads", self.lang)
+        return self._add_one(label, data, styles, legend, {"category": k, "merge": True}, **options)
 
     def add_rivers(
         self,
@@ -131,7 +124,7 @@ class ContextLayers(MapCanvas):
         name: str | None = None,
         level_col: str = "level",
         name_col: str | None = "name",
-        show: bool = True,
+        **options: Unpack[LayerOptions],
     ) -> Self:
         """Add rivers, wider for lower ``level`` values (1 = main rivers).
 
@@ -145,8 +138,7 @@ class ContextLayers(MapCanvas):
             Column with the river level 1-3 (optional).
         name_col : str, optional
             Column shown as tooltip when present.
-        show : bool
-            Whether the layer is on when the map opens.
+        **options : LayerOptions
 
         Returns
         -------
@@ -165,8 +157,8 @@ class ContextLayers(MapCanvas):
             for lv_ in levels
         ]
         tip = name_col if name_col in data.columns else None
-        spec = self._spec(data, styles, category=k, tooltip_col=tip)
         label = name or text("rivers", self.lang)
-        return self._add(
-            label, [spec], [LegendItem(label, sty.RIVER_COLOUR, "line", 2.0)], show=show
+        legend = [LegendItem(label, sty.RIVER_COLOUR, "line", 2.0)]
+        return self._add_one(
+            label, data, styles, legend, {"category": k}, tooltip_col=tip, **options
         )

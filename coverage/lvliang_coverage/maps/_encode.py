@@ -30,6 +30,13 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
+def require_column(gdf: gpd.GeoDataFrame, column: str, role: str, layer: str = "layer") -> None:
+    """Raise :class:`InputError` "<role> column <column> not in the <layer>" if it is absent."""
+    if column not in gdf.columns:
+        msg = f"{role} column {column!r} not in the {layer}"
+        raise InputError(msg, column=column)
+
+
 def to_js_json(obj: Any) -> str:
     """JSON text safe to embed inside an HTML ``<script>`` element.
 

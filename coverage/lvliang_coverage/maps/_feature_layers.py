@@ -3,24 +3,42 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Self
+from typing import Any, Self, Unpack
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from lvliang_coverage import kinds
-from lvliang_coverage.errors import InputError
 from lvliang_coverage.maps import _style as sty
-from lvliang_coverage.maps._canvas import MapCanvas
+from lvliang_coverage.maps._canvas import LayerOptions, MapCanvas
 from lvliang_coverage.maps._style import LegendItem
 from lvliang_coverage.report.vocabulary import column_label, text
 
-ICONS_MAX_AT_LOW_ZOOM = 300
-"""Facility layers with more points than this show dots below :data:`ICON_ZOOM`."""
+VILLAGE_POPUP = (
+    "village_id",
+    "county",
+    "township",
+    "admin_village",
+    "population",
+    "households",
+    "registered_poor",
+    "water_safe",
+    "relocate",
+)
+"""Columns of the village schema shown in popups by default (those present)."""
 
-ICON_ZOOM = 11
-"""Smallest zoom at which numerous facilities are drawn as icons."""
+FACILITY_POPUP = ("facility_id", "kind", "county", "township", "doctors")
+"""Columns of the facility schema shown in popups by default (those present)."""
+
+
+def _popup(
+    data: gpd.GeoDataFrame, popup_cols: Sequence[str] | None, *default: str | None
+) -> list[str]:
+    """``popup_cols`` as given, else the ``default`` columns ``data`` has (each once, in order)."""
+    if popup_cols is not None:
+        return list(popup_cols)
+    return [c for c in dict.fromkeys(default) if c is not None and c in data.columns]
 
 
 class FeatureLayers(MapCanvas):
@@ -38,7 +56,7 @@ class FeatureLayers(MapCanvas):
         name: str | None = None,
         name_col: str = "name",
         searchable: bool = True,
-        show: bool = True,
+        **options: Unpack[LayerOptions],
     ) -> Self:
         """Add villages as circle markers on the canvas, coloured by status, sized by residents.
 
@@ -63,36 +81,17 @@ class FeatureLayers(MapCanvas):
             Column with the village name (tooltip, popup title and search).
         searchable : bool
             Include the names in the search box.
-        show : bool
-            Whether the layer is on when the map opens.
+        **options : LayerOptions
 
         Returns
         -------
         CoverageMap
             ``self``, for chaining.
         """
-        data = self._prepare(gdf, "villages", "P")
-        if popup_cols is None:
-            schema = (
-                "village_id",
-                "county",
-                "township",
-                "admin_village",
-                "population",
-                "households",
-                "registered_poor",
-                "water_safe",
-                "relocate",
-            )
-            popup_cols = [c for c in schema if c in data.columns]
-            if status_col and status_col not in popup_cols:
-                popup_cols.append(status_col)
+        data = self._prepare(gdf, "villages", "P", needs={"status": status_col})
         base = {"color": "#ffffff", "weight": 0.7, "fillOpacity": 0.85, "opacity": 0.9}
         legend: list[LegendItem] = []
         if status_col is not None:
-            if status_col not in data.columns:
-                msg = f"status column {status_col!r} not in the villages layer"
-                raise InputError(msg, column=status_col)
             k, _cats, colours, names = self._categories(
                 data[status_col], palette, labels, status_col
             )
@@ -109,16 +108,16 @@ class FeatureLayers(MapCanvas):
                 size = float(sty.village_radius(np.array([pop]))[0])
                 legend.append(LegendItem(f"{pop:,}", grey, "circle", size))
         tip = name_col if name_col in data.columns else None
-        spec = self._spec(
+        return self._add_one(
+            name or text("villages", self.lang),
             data,
             styles,
-            category=k,
-            popup_cols=popup_cols,
+            legend,
+            {"category": k, "r": radius, "search": bool(searchable and tip)},
+            popup_cols=_popup(data, popup_cols, *VILLAGE_POPUP, status_col or None),
             tooltip_col=tip,
-            r=radius,
-            search=bool(searchable and tip),
+            **options,
         )
-        return self._add(name or text("villages", self.lang), [spec], legend, show=show)
 
     def add_facilities(
         self,
@@ -151,13 +150,8 @@ class FeatureLayers(MapCanvas):
         CoverageMap
             ``self``, for chaining.
         """
-        data = self._prepare(gdf, "facilities", "P")
-        if kind_col not in data.columns:
-            msg = f"kind column {kind_col!r} not in the facilities layer"
-            raise InputError(msg, column=kind_col)
-        if popup_cols is None:
-            schema = ("facility_id", "kind", "county", "township", "doctors")
-            popup_cols = [c for c in schema if c in data.columns]
+        data = self._prepare(gdf, "facilities", "P", needs={"kind": kind_col})
+        popup = _popup(data, popup_cols, *FACILITY_POPUP)
         hidden = set(hidden_kinds)
         values = data[kind_col].astype(str)
         tip = name_col if name_col in data.columns else None
@@ -168,17 +162,22 @@ class FeatureLayers(MapCanvas):
             size = kinds.get(kind).icon_px
             icon = sty.facility_icon(kind, size)
             label = text(kind, self.lang)
-            dots = len(part) > ICONS_MAX_AT_LOW_ZOOM
-            spec = self._spec(
+            dots = len(part) > sty.ICONS_MAX_AT_LOW_ZOOM
+            self._add_one(
+                label,
                 part,
                 [{"style": {}, "icon": icon, "size": size}],
-                popup_cols=popup_cols,
+                [LegendItem(label, shape="icon", icon=icon)],
+                {
+                    "labels": labels,
+                    "mode": "marker",
+                    "dotsBelow": sty.ICON_ZOOM if dots else None,
+                    "dot": dict(sty.FACILITY_DOT, fillColor=kinds.get(kind).colour)
+                    if dots
+                    else None,
+                },
+                show=kind not in hidden,
+                popup_cols=popup,
                 tooltip_col=tip,
-                labels=labels,
-                mode="marker",
-                dotsBelow=ICON_ZOOM if dots else None,
-                dot=dict(sty.FACILITY_DOT, fillColor=kinds.get(kind).colour) if dots else None,
             )
-            item = LegendItem(label, shape="icon", icon=icon)
-            self._add(label, [spec], [item], show=kind not in hidden)
         return self

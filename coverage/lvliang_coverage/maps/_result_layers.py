@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Self, TypedDict, Unpack
+from typing import Any, Self, Unpack
 
 import geopandas as gpd
 import numpy as np
@@ -11,21 +11,18 @@ import pandas as pd
 
 from lvliang_coverage.errors import InputError
 from lvliang_coverage.maps import _style as sty
-from lvliang_coverage.maps._canvas import MapCanvas
-from lvliang_coverage.maps._encode import geometry_family
+from lvliang_coverage.maps._canvas import LayerOptions, MapCanvas, PopupOptions
+from lvliang_coverage.maps._encode import geometry_family, require_column
 from lvliang_coverage.maps._style import LegendItem
 from lvliang_coverage.report.vocabulary import text
 
 
-class LineOptions(TypedDict, total=False):
+class LineOptions(PopupOptions, total=False):
     """Options of :meth:`ResultLayers.add_lines` that it hands on to ``add_layer`` as given."""
 
     category_col: str | None
     palette: Mapping[Any, str] | None
     labels: Mapping[Any, str] | None
-    popup_cols: Sequence[str] | None
-    tooltip_col: str | None
-    show: bool
 
 
 class ResultLayers(MapCanvas):
@@ -38,9 +35,7 @@ class ResultLayers(MapCanvas):
         name: str | None = None,
         *,
         color: str = "#2b8cbe",
-        popup_cols: Sequence[str] | None = None,
-        tooltip_col: str | None = None,
-        show: bool = True,
+        **options: Unpack[PopupOptions],
     ) -> Self:
         """Add service circles of ``radius_m`` metres on the ground around points.
 
@@ -54,8 +49,7 @@ class ResultLayers(MapCanvas):
             Layer name; defaults to "<r> 公里服务半径".
         color : str
             Outline and fill colour.
-        popup_cols, tooltip_col, show :
-            As in :meth:`add_layer`.
+        **options : PopupOptions
 
         Returns
         -------
@@ -68,16 +62,15 @@ class ResultLayers(MapCanvas):
         data = self._prepare(gdf, "circles", "P")
         style = {"color": color, "weight": 1.0, "opacity": 0.8, "fillColor": color}
         style["fillOpacity"] = 0.07
-        spec = self._spec(
+        label = name or f"{radius_m / 1000.0:g} {text('km_radius', self.lang)}"
+        return self._add_one(
+            label,
             data,
             [{"style": style}],
-            popup_cols=popup_cols,
-            tooltip_col=tooltip_col,
-            mode="circle",
-            radius_m=float(radius_m),
+            [LegendItem(label, color, "area")],
+            {"mode": "circle", "radius_m": float(radius_m)},
+            **options,
         )
-        label = name or f"{radius_m / 1000.0:g} {text('km_radius', self.lang)}"
-        return self._add(label, [spec], [LegendItem(label, color, "area")], show=show)
 
     def add_isochrones(
         self,
@@ -86,7 +79,7 @@ class ResultLayers(MapCanvas):
         name: str | None = None,
         *,
         colors: Sequence[str] | None = None,
-        show: bool = True,
+        **options: Unpack[LayerOptions],
     ) -> Self:
         """Add isochrone polygons coloured by travel time (shortest on top).
 
@@ -100,18 +93,14 @@ class ResultLayers(MapCanvas):
             Layer name; defaults to "等时圈" / "Isochrones".
         colors : sequence of str, optional
             Fill colours from the shortest to the longest time.
-        show : bool
-            Whether the layer is on when the map opens.
+        **options : LayerOptions
 
         Returns
         -------
         CoverageMap
             ``self``, for chaining.
         """
-        data = self._prepare(gdf, "isochrones", "A")
-        if minutes_col not in data.columns:
-            msg = f"minutes column {minutes_col!r} not in the isochrones layer"
-            raise InputError(msg, column=minutes_col)
+        data = self._prepare(gdf, "isochrones", "A", needs={"minutes": minutes_col})
         minutes = pd.to_numeric(data[minutes_col], errors="coerce")
         data = data.assign(**{minutes_col: minutes}).dropna(subset=[minutes_col])
         data = data.sort_values(minutes_col, ascending=False).reset_index(drop=True)
@@ -128,8 +117,11 @@ class ResultLayers(MapCanvas):
         legend = [
             LegendItem(f"≤ {v:g} {unit}", c, "area") for v, c in zip(values, colours, strict=True)
         ]
-        spec = self._spec(data, styles, category=k, popup_cols=[minutes_col])
-        return self._add(name or text("isochrones", self.lang), [spec], legend, show=show)
+        label = name or text("isochrones", self.lang)
+        encoding = {"category": k}
+        return self._add_one(
+            label, data, styles, legend, encoding, popup_cols=[minutes_col], **options
+        )
 
     def add_lines(
         self,
@@ -178,7 +170,7 @@ class ResultLayers(MapCanvas):
         labels: Mapping[Any, str] | None = None,
         popup_cols: Sequence[str] | None = None,
         tooltip_col: str | None = None,
-        show: bool = True,
+        **options: Unpack[LayerOptions],
     ) -> Self:
         """Add any layer: points as circle markers, lines, polygons (mixed layers allowed).
 
@@ -206,8 +198,7 @@ class ResultLayers(MapCanvas):
             Popup columns.
         tooltip_col : str, optional
             Tooltip column.
-        show : bool
-            Whether the layer is on when the map opens.
+        **options : LayerOptions
 
         Returns
         -------
@@ -217,9 +208,7 @@ class ResultLayers(MapCanvas):
         data = self._prepare(gdf, name)
         fam = geometry_family(data.geometry.to_numpy())
         if category_col is not None:
-            if category_col not in data.columns:
-                msg = f"category column {category_col!r} not in the layer"
-                raise InputError(msg, column=category_col)
+            require_column(data, category_col, "category")
             k, _c, colours, names = self._categories(
                 data[category_col], palette, labels, category_col
             )
@@ -258,4 +247,4 @@ class ResultLayers(MapCanvas):
                     LegendItem(n, c, shape[family], size, dash)
                     for n, c in zip(names, colours, strict=False)
                 ]
-        return self._add(name, specs, legend, show=show)
+        return self._add(name, specs, legend, **options)

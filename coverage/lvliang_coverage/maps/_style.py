@@ -79,6 +79,12 @@ ROAD_CLASSES: tuple[tuple[str, tuple[str, ...], str, float, str | None, int], ..
 )
 """Road display classes; unknown highway values are drawn as rural roads."""
 
+ROAD_TOLERANCE_M = 15.0
+"""Default simplification tolerance of roads, metres."""
+
+BOUNDARY_TOLERANCE_M = 20.0
+"""Simplification tolerance of boundaries, metres."""
+
 RIVER_COLOUR = "#3a86c8"
 RIVER_WEIGHTS = {1: 3.0, 2: 2.0, 3: 1.3}
 """River line width in pixels by ``level`` (1 = Yellow River and main rivers)."""
@@ -232,6 +238,12 @@ def facility_order(present: Iterable[str]) -> list[str]:
     known = [k for k in dict.fromkeys(registered) if k in found]
     return known + sorted(found.difference(known))
 
+
+ICONS_MAX_AT_LOW_ZOOM = 300
+"""Facility layers with more points than this show dots below :data:`ICON_ZOOM`."""
+
+ICON_ZOOM = 11
+"""Smallest zoom at which numerous facilities are drawn as icons."""
 
 FACILITY_DOT = {"radius": 2.5, "color": "#ffffff", "weight": 0.8, "fillOpacity": 0.95}
 """Style of a facility drawn as a dot (numerous kinds, zoomed out); ``fillColor`` is the kind's."""

@@ -8,10 +8,7 @@ from pathlib import Path
 import numpy as np
 import osmium
 
-_TAGS = (
-    "highway",
-    "oneway",
-    "junction",
+EDGE_TAGS = (
     "name",
     "tracktype",
     "surface",
@@ -20,7 +17,6 @@ _TAGS = (
     "lanes",
     "bridge",
     "tunnel",
-    "area",
     "access",
     "foot",
     "vehicle",
@@ -28,6 +24,10 @@ _TAGS = (
     "motorcar",
     "motorcycle",
 )
+"""OSM tags a road-graph edge keeps as attributes (besides ``highway``)."""
+
+_TAGS = ("highway", "oneway", "junction", "area", *EDGE_TAGS)
+"""Tags read from every way: the edge tags plus those that decide direction and inclusion."""
 
 
 @dataclass

@@ -22,7 +22,7 @@ import shapely
 from lvliang_coverage.config import Rules, load_rules
 from lvliang_coverage.errors import InputError, OfflineError
 from lvliang_coverage.inputs.projection import STORAGE_CRS
-from lvliang_coverage.network._osm import read_osm_ways
+from lvliang_coverage.network._osm import EDGE_TAGS, read_osm_ways
 
 BUILDER_VERSION = 2
 """Version of the graph builder; part of the cache key so old caches are ignored.
@@ -38,23 +38,6 @@ _OFFLINE_HINT = (
     "Build the graph offline instead: export an .osm file from openstreetmap.org or download an "
     ".osm.pbf extract (e.g. Geofabrik's China/Shanxi extract) on a connected machine, then use "
     "lvliang_coverage.network.graph.graph_from_osm(path) (CLI: --roads FILE)."
-)
-
-_EDGE_TAGS = (
-    "name",
-    "tracktype",
-    "surface",
-    "ref",
-    "maxspeed",
-    "lanes",
-    "bridge",
-    "tunnel",
-    "access",
-    "foot",
-    "vehicle",
-    "motor_vehicle",
-    "motorcar",
-    "motorcycle",
 )
 
 
@@ -354,7 +337,7 @@ def _build_graph(ways: Any) -> nx.MultiDiGraph:
         for i, x, y in zip(node_ids.tolist(), nx_.tolist(), ny_.tolist(), strict=True)
     )
     edge_tags = [
-        {k: t[k] for k in _EDGE_TAGS if k in t} | {"highway": t["highway"]} for t in ways.tags
+        {k: t[k] for k in EDGE_TAGS if k in t} | {"highway": t["highway"]} for t in ways.tags
     ]
     way_ids = ways.way_ids.tolist()
     has_geom = (nvert > 2).tolist()

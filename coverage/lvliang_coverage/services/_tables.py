@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from lvliang_coverage.report.vocabulary import LANGS, LIST_SEPARATOR, city_label, text
+from lvliang_coverage.report.vocabulary import LANGS, LIST_SEPARATOR, Terms, city_label, text
 from lvliang_coverage.report.workbook import Ledger, headed_table
 
 Headers = Mapping[str, Sequence[str]]
@@ -30,11 +30,9 @@ FIX_HEADERS: Headers = {"zh": ["问题", "整改措施"], "en": ["Problem", "Fix
 DUTY_HEADERS: Headers = {"zh": ["责任单位", "完成时限"], "en": ["Responsible units", "Deadline"]}
 """Headers of the units responsible and the deadline the policy sets (:func:`duty_values`)."""
 
-ACCESS_REASONS = {
-    "unreachable": ("路网不可达", "unreachable by road"),
-    "off_network": ("不在路网上（离路过远）", "off the road network"),
-}
-"""Texts of the access core's reason codes that read the same in every service."""
+ACCESS_REASONS = Terms.from_package("lvliang_coverage.services", section="access_reasons")
+"""Texts of the access core's reason codes that read the same in every service
+(``[access_reasons]`` of ``services/terms.toml``)."""
 
 
 def headers(*parts: Headers) -> dict[str, list[str]]:

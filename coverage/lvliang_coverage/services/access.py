@@ -161,25 +161,16 @@ def access(
     fastest_id = near["facility_id"].to_numpy(object).copy()  # nearest() names it so
     fastest_id[~reachable] = None
 
-    timed = net.within(points, facilities, max_s=rule.max_s, id_cols=ids)
-    timed = timed.assign(
-        euclid_m=pair_distances_m(
-            p_xy,
-            f_xy,
-            pos.get_indexer(pd.Index(timed["origin_id"])),
-            f_pos.get_indexer(pd.Index(timed["destination_id"])),
-        )
-    )
+    # every pair within both limits (the covering test); the fastest one serves the point
+    serving = covering_pairs(points, facilities, net, rule, point_id=point_id, site_id=facility_id)
     straight_m, straight_i = nearest_m(p_xy, f_xy)
     if rule.radius_measure == "network":
-        serving = timed[timed["network_m"] <= rule.radius_m]
         if math.isfinite(rule.radius_m):
             by_radius = net.within(points, facilities, max_m=rule.radius_m, id_cols=ids)
             within_radius = np.asarray(pos.isin(by_radius["origin_id"]), dtype=bool)
         else:
             within_radius = reachable.copy()
     else:
-        serving = timed[timed["euclid_m"] <= rule.radius_m]
         within_radius = np.asarray((straight_i >= 0) & (straight_m <= rule.radius_m), dtype=bool)
     best = _fastest_per_origin(serving, n, pos)
     served = best["destination_id"].notna().to_numpy()

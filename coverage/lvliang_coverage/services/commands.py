@@ -39,6 +39,8 @@ from lvliang_coverage.console import (
 from lvliang_coverage.services.contract import Service
 
 if TYPE_CHECKING:
+    import geopandas as gpd
+
     from lvliang_coverage.study import Study
 
 INPUT_FILES: Mapping[str, object] = {
@@ -85,6 +87,33 @@ class Option:
     def annotation(self) -> object:
         """Return the typer annotation of the parameter."""
         return Annotated[self.type, typer.Option(f"--{self.name}", help=self.help)]
+
+
+def _read_candidates(path: Path, study: Study, coords: str) -> gpd.GeoDataFrame:
+    """Read the user's candidate sites (id, name, coordinates; kind and notes optional)."""
+    from lvliang_coverage.inputs.readers import read_candidates  # noqa: PLC0415 - fast --help
+
+    return read_candidates(path, **study.reader_options(coords=coords))
+
+
+def candidates_option(help_text: str) -> Option:
+    """Return the ``--candidates FILE`` option: the user's candidate sites for a plan.
+
+    The file is read with the study's reader options (same study area and bounds) and the
+    ``--coords`` value, and passed to the analysis as ``candidates`` (a GeoDataFrame,
+    EPSG:4326).
+
+    Parameters
+    ----------
+    help_text : str
+        Help text of the option, saying what the candidates add to for this service.
+
+    Returns
+    -------
+    Option
+        The option.
+    """
+    return Option("candidates", Path | None, help_text, read=_read_candidates)
 
 
 @dataclass(frozen=True)

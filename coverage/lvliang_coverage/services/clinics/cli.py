@@ -2,24 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING
-
 from lvliang_coverage.services.clinics.service import SERVICE
-from lvliang_coverage.services.commands import Command, Option, service_app
-
-if TYPE_CHECKING:
-    import geopandas as gpd
-
-    from lvliang_coverage.study import Study
-
-
-def _candidates(path: Path, study: Study, coords: str) -> gpd.GeoDataFrame:
-    """Read the user's candidate sites (id, name, coordinates; kind and notes optional)."""
-    from lvliang_coverage.inputs.readers import read_candidates  # noqa: PLC0415 - fast --help
-
-    return read_candidates(path, **study.reader_options(coords=coords))
-
+from lvliang_coverage.services.commands import Command, Option, candidates_option, service_app
 
 CHECK = Command(
     "check",
@@ -51,12 +35,7 @@ PLAN = Command(
             key="p_values",
         ),
         Option("capacity", float | None, "Residents per clinic in the sharing groups."),
-        Option(
-            "candidates",
-            Path | None,
-            "Candidate sites file (default: villages of 300+ residents).",
-            read=_candidates,
-        ),
+        candidates_option("Candidate sites file (default: villages of 300+ residents)."),
     ),
 )
 

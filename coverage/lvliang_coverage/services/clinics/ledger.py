@@ -12,13 +12,10 @@ from lvliang_coverage.services import _tables as tables
 from lvliang_coverage.services.clinics.analysis import ClinicCheckResult
 from lvliang_coverage.services.clinics.plan import ClinicPlan
 
-REASON_TEXT = Terms(
-    {
-        **tables.ACCESS_REASONS,
-        "too_far": ("超出2.5公里服务半径", "beyond the service radius"),
-        "too_slow": ("30分钟内无法到达", "not within the time limit"),
-    }
-)
+_PACKAGE = "lvliang_coverage.services.clinics"
+"""The package whose ``terms.toml`` holds the ledger texts."""
+
+REASON_TEXT = tables.ACCESS_REASONS | Terms.from_package(_PACKAGE, section="reasons")
 """Texts of the article-7 reason codes (:data:`lvliang_coverage.services.access.REASONS`)."""
 
 HEADERS = tables.headers(
@@ -31,30 +28,20 @@ HEADERS = tables.headers(
 )
 """Headers of the ledger rows (``{mode}`` filled in)."""
 
-_FIX = {
-    "zh": {
-        "new": "邻村共建：纳入新建中心村卫生室「{site}」服务范围（{min:.0f}分钟）",
-        "existing": "邻村共建：由「{site}」卫生室服务（{min:.0f}分钟），配齐村医",
-        "uncoverable": "无可选中心村覆盖：建议新设卫生室或安排定期巡诊",
-        "off_network": "；核实村庄位置并补录道路数据",
-        "large": "改善道路或增设卫生室，确保30分钟内就医",
-        "none": "按邻村共建方式整合卫生室资源（运行 clinics plan 生成方案）",
-    },
-    "en": {
-        "new": "Shared clinic: served by the new central clinic '{site}' ({min:.0f} min)",
-        "existing": "Shared clinic: served by clinic '{site}' ({min:.0f} min); staff it",
-        "uncoverable": "No candidate site covers it: new clinic or regular visiting doctor",
-        "off_network": "; verify the location and map the missing road",
-        "large": "Improve the road or add a clinic so care is within 30 minutes",
-        "none": "Share a neighbouring clinic (run 'clinics plan' for a proposal)",
-    },
-}
+FIX = Terms.from_package(_PACKAGE, section="fixes")
+"""Proposed fixes of the ledger (``site`` and ``min`` fields: the clinic, minutes)."""
+
+SUMMARY_HEADERS = Terms.from_package(_PACKAGE, section="summary_headers")
+"""Headers of the summary sheet, keyed by the summary's columns."""
+
+SHEETS = Terms.from_package(_PACKAGE, section="sheets")
+"""Titles of the ledger's extra sheets."""
 
 
 def _fixes(rows: pd.DataFrame, plan: ClinicPlan | None, lang: str) -> np.ndarray:
     """Proposed fix per failing village, from the plan when one is given."""
-    text = _FIX[lang]
-    fixes = np.where(rows["small_village"], text["none"], text["large"]).astype(object)
+    none, large = FIX.get("none", lang), FIX.get("large", lang)
+    fixes = np.where(rows["small_village"], none, large).astype(object)
     if plan is not None:
         assigned = plan.assignment.assignment.set_index("demand_id")
         sites = plan.sites.set_index("site_id")
@@ -66,13 +53,13 @@ def _fixes(rows: pd.DataFrame, plan: ClinicPlan | None, lang: str) -> np.ndarray
             name = sites.loc[a["facility_id"], "name"].astype(str).to_numpy()
             minutes = a["unit_cost"].to_numpy(float)
             fixes[hit] = [
-                text["new" if k == "candidate" else "existing"].format(site=n, min=m)
+                FIX.get("new" if k == "candidate" else "existing", lang, site=n, min=m)
                 for k, n, m in zip(kind, name, minutes, strict=True)
             ]
         unc = ids.isin(plan.uncoverable["village_id"]).to_numpy()
-        fixes[unc] = text["uncoverable"]
+        fixes[unc] = FIX.get("uncoverable", lang)
     off = rows["off_network"].to_numpy(bool)
-    fixes[off] = fixes[off] + text["off_network"]
+    fixes[off] = fixes[off] + FIX.get("off_network", lang)
     return fixes
 
 
@@ -160,29 +147,12 @@ def ledger_summary(table: pd.DataFrame, mode: str, lang: str = "zh") -> pd.DataF
     )
     per = tables.with_city_row(per, lang)
     per["small_fail"] = per["small"] - per["small_ok"]
-    names = {
-        "zh": ["县", "村数", "200人以下村", "其常住人口", "达标", "未达标", "台账条目"],
-        "en": [
-            "County",
-            "Villages",
-            "Small villages",
-            "Their residents",
-            "Compliant",
-            "Failing",
-            "Ledger rows",
-        ],
-    }[lang]
-    out = per.reset_index()[
-        ["county", "villages", "small", "small_res", "small_ok", "small_fail", "failing"]
-    ]
-    out.columns = names
+    out = per.reset_index()[list(SUMMARY_HEADERS.keys())]
+    out.columns = SUMMARY_HEADERS.by_lang()[lang]
     return out
 
 
-STAFFING_HEADERS = {
-    "zh": ["县", "乡镇", "常住人口", "应配医生", "现有医生", "缺口"],
-    "en": ["County", "Township", "Residents", "Doctors required", "Doctors now", "Shortfall"],
-}
+STAFFING_HEADERS = Terms.from_package(_PACKAGE, section="staffing_headers").by_lang()
 """Headers of the township-doctor sheet (article 8)."""
 
 
@@ -213,7 +183,7 @@ def check_ledger(result: ClinicCheckResult, lang: str = "zh") -> Ledger:
         ledger_summary(result.table, result.mode, lang),
         lang,
         (
-            "乡镇卫生院医生" if lang == "zh" else "Township doctors",
+            SHEETS.get("doctors", lang),
             staffing_sheet(result.townships, lang),
         ),
     )

@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING
-
-from lvliang_coverage.services.commands import Command, Option, service_app
+from lvliang_coverage.services.commands import Command, Option, candidates_option, service_app
 from lvliang_coverage.services.daycare.service import SERVICE
-
-if TYPE_CHECKING:
-    import geopandas as gpd
-
-    from lvliang_coverage.study import Study
-
-
-def _candidates(path: Path, study: Study, coords: str) -> gpd.GeoDataFrame:
-    """Read the user's further candidate sites (id, name, coordinates; notes optional)."""
-    from lvliang_coverage.inputs.readers import read_candidates  # noqa: PLC0415 - fast --help
-
-    return read_candidates(path, **study.reader_options(coords=coords))
-
 
 OPTIONS = (
     Option("p", int | None, "New centres (idle buildings converted); default daycare.plan_p."),
-    Option(
-        "candidates",
-        Path | None,
-        "More candidate sites (id, name, lon/lat); idle schools and clinics always count.",
-        read=_candidates,
+    candidates_option(
+        "More candidate sites (id, name, lon/lat); idle schools and clinics always count."
     ),
 )
 """Options of both commands: the plan's p and more candidate sites."""

@@ -12,66 +12,19 @@ from lvliang_coverage.services.daycare.analysis import DaycareCheckResult
 from lvliang_coverage.services.daycare.plan import DaycarePlan
 from lvliang_coverage.services.daycare.settings import DaycareRules
 
-REASON_TEXT = Terms(
-    {
-        **tables.ACCESS_REASONS,
-        "too_far": ("{radius:g}公里内无日间照料中心", "no centre within {radius:g} km"),
-        "too_slow": ("{minutes:g}分钟内无法到达", "not within {minutes:g} minutes"),
-        "no_site": ("无日间照料中心或候选点", "no centre or candidate site"),
-    }
-)
+_PACKAGE = "lvliang_coverage.services.daycare"
+"""The package whose ``terms.toml`` holds the ledger texts."""
+
+REASON_TEXT = tables.ACCESS_REASONS | Terms.from_package(_PACKAGE, section="reasons")
 """Texts of the reason codes (:data:`lvliang_coverage.services.access.REASONS`)."""
 
-BUILDING = Terms(
-    {
-        "school": ("闲置学校", "idle school"),
-        "clinic": ("闲置卫生室", "idle clinic"),
-        "health_centre": ("闲置卫生院", "idle health centre"),
-    }
-)
+BUILDING = Terms.from_package(_PACKAGE, section="buildings")
 """Names of the idle building kinds in the proposals (other kinds use the kind label)."""
 
-FIX = Terms(
-    {
-        "convert": (
-            "利用{building}「{site}」改建日间照料中心（{minutes:.0f}分钟）",
-            "Convert the {building} '{site}' into a day-care centre ({minutes:.0f} min)",
-        ),
-        "user": (
-            "在候选点「{site}」建设日间照料中心（{minutes:.0f}分钟）",
-            "Build a day-care centre at candidate site '{site}' ({minutes:.0f} min)",
-        ),
-        "beyond_p": (
-            "候选点「{site}」可覆盖，但不在前{p}处规划内：扩大规划规模",
-            "Candidate '{site}' could serve it but is beyond the first {p}: enlarge the plan",
-        ),
-        "no_candidate": (
-            "无可利用的闲置校舍、卫生院：建议在本村设农村互助幸福院或开展上门照料服务",
-            "No candidate building: set up a mutual-aid home (互助幸福院) or home-visit care",
-        ),
-        "no_plan": (
-            "利用闲置校舍、卫生院建日间照料中心（运行 daycare plan 生成方案）",
-            "Convert an idle school or clinic (run 'daycare plan' for a proposal)",
-        ),
-        "off_network": ("；核实村庄位置并补录道路数据", "; verify the location and map the road"),
-    }
-)
+FIX = Terms.from_package(_PACKAGE, section="fixes")
 """Proposed fixes of the ledger."""
 
-NOTES = Terms(
-    {
-        "estimated": (
-            "注：{n}个村无60岁以上人口数据，按常住人口×{share:.0%}估算（daycare.elderly_share_default）",
-            "Note: {n} villages have no 60+ count; estimated as residents x {share:.0%} "
-            "(daycare.elderly_share_default)",
-        ),
-        "assumption": (
-            "注：{radius:g}公里服务半径、{mode}{minutes:g}分钟为规划假设（第25条未规定），以县级养老服务设施规划为准",
-            "Note: the {radius:g} km radius and {minutes:g} min {mode} are planning assumptions "
-            "(article 25 sets none); the county's own plan prevails",
-        ),
-    }
-)
+NOTES = Terms.from_package(_PACKAGE, section="notes")
 """Note lines of the summary sheet."""
 
 HEADERS = tables.headers(
@@ -86,18 +39,7 @@ HEADERS = tables.headers(
 )
 """Headers of the ledger rows (``{mode}`` filled in)."""
 
-SUMMARY_HEADERS = {
-    "zh": ["县", "村数", "60岁以上人口", "已覆盖老年人口", "覆盖率(%)", "未覆盖村", "台账条目"],
-    "en": [
-        "County",
-        "Villages",
-        "Residents aged 60+",
-        "Served",
-        "Served (%)",
-        "Villages unserved",
-        "Ledger rows",
-    ],
-}
+SUMMARY_HEADERS = Terms.from_package(_PACKAGE, section="summary_headers").by_lang()
 """Headers of the summary sheet."""
 
 

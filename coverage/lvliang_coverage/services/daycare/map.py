@@ -28,34 +28,14 @@ NEW_COLOUR = "#e6550d"
 IDLE_COLOUR = "#8d8d8d"
 """Colour of the other candidate buildings."""
 
-LABELS = Terms(
-    {
-        "check_title": (
-            "日间照料中心覆盖核查（第25条；规划假设：{radius:g}公里、{mode}{minutes:g}分钟）",
-            "Elderly day-care reach (art. 25; planning assumption: {radius:g} km, "
-            "{minutes:g} min {mode})",
-        ),
-        "plan_title": (
-            "日间照料中心规划：利用闲置校舍、卫生院改建（第25条，新建{p}处）",
-            "Day-care plan: converting idle schools and clinics (art. 25, {p} new)",
-        ),
-        "estimated": (
-            "60岁以上人口按常住人口×{share:.0%}估算",
-            "60+ residents estimated as residents x {share:.0%}",
-        ),
-        "served": ("老年人在服务范围内", "Elderly within reach"),
-        "unserved": ("老年人不在服务范围内", "Elderly out of reach"),
-        "no_elderly": ("无60岁以上人口", "No residents aged 60+"),
-        "planned": ("规划后覆盖", "Served after the plan"),
-        "uncoverable": ("无候选点可覆盖", "No candidate can serve"),
-        "circles": ("日间照料中心{radius:g}公里服务半径", "Day-care {radius:g} km service radius"),
-        "idle": ("闲置校舍、卫生院（候选）", "Idle schools and clinics (candidates)"),
-        "new": ("规划改建的闲置建筑", "Idle buildings to convert"),
-        "links": ("村→日间照料中心", "Village -> day-care centre"),
-        "existing": ("现有日间照料中心", "Existing centres"),
-    }
-)
-"""Map texts."""
+BUILDING_STYLES: dict[str, tuple[str, str, float, float, bool]] = {
+    "idle": ("facility_id", IDLE_COLOUR, 4.0, 0.8, False),
+    "new": ("site_id", NEW_COLOUR, 6.0, 0.9, True),
+}
+"""Layers of idle buildings: id column, colour, marker radius (pixels), fill opacity, shown."""
+
+LABELS = Terms.from_package("lvliang_coverage.services.daycare", section="map")
+"""Map texts (``[map]`` of the package's ``terms.toml``)."""
 
 _POPUP = [
     "village_id",
@@ -98,6 +78,27 @@ def _status(table: pd.DataFrame) -> pd.Series:
     return status
 
 
+def _add_buildings(m: CoverageMap, buildings: gpd.GeoDataFrame, role: str, lang: str) -> None:
+    """Add idle buildings as a point layer, if any: ``"idle"`` candidates or ``"new"`` ones.
+
+    The layer is named by the :data:`LABELS` of ``role`` and styled by :data:`BUILDING_STYLES`;
+    popups give the id, kind, county and township where present, the tooltip the name.
+    """
+    if not len(buildings):
+        return
+    id_col, color, radius, fill_opacity, show = BUILDING_STYLES[role]
+    m.add_layer(
+        buildings,
+        LABELS.get(role, lang),
+        color=color,
+        radius=radius,
+        fill_opacity=fill_opacity,
+        popup_cols=[c for c in (id_col, "kind", "county", "township") if c in buildings],
+        tooltip_col="name" if "name" in buildings.columns else None,
+        show=show,
+    )
+
+
 def check_map(
     study: Study, result: DaycareCheckResult, *, lang: str = "zh", basemap: str = "osm"
 ) -> CoverageMap:
@@ -118,17 +119,7 @@ def check_map(
         show=False,
     )
     idle = study.of_kind(*s.candidate_kinds, idle=True)
-    if len(idle):
-        m.add_layer(
-            idle,
-            LABELS.get("idle", lang),
-            color=IDLE_COLOUR,
-            radius=4.0,
-            fill_opacity=0.8,
-            popup_cols=[c for c in ("facility_id", "kind", "county", "township") if c in idle],
-            tooltip_col="name" if "name" in idle.columns else None,
-            show=False,
-        )
+    _add_buildings(m, idle, "idle", lang)
     t = result.table
     geo = study.villages[["village_id", "geometry"]].merge(t, on="village_id")
     geo = gpd.GeoDataFrame(geo.assign(status=_status(geo).to_numpy()), crs=study.villages.crs)
@@ -185,16 +176,6 @@ def plan_map(
     existing = plan.sites[plan.sites["role"] == "existing"]
     if len(existing):
         m.add_facilities(existing.assign(kind="daycare"), popup_cols=["site_id", "county"])
-    new = plan.new_sites
-    if len(new):
-        m.add_layer(
-            new,
-            LABELS.get("new", lang),
-            color=NEW_COLOUR,
-            radius=6.0,
-            fill_opacity=0.9,
-            popup_cols=["site_id", "kind", "county", "township"],
-            tooltip_col="name",
-        )
+    _add_buildings(m, plan.new_sites, "new", lang)
     _note(m, s, lang, result.estimated)
     return m
