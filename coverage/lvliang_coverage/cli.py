@@ -21,6 +21,7 @@ from lvliang_coverage.console import (
     Progress,
     ReplaceOpt,
     RoadsOpt,
+    check_options,
     errors_to_exit_codes,
     out,
     print_files,
@@ -138,6 +139,7 @@ def demo(
     run_id = new_run_id()
     files: list[Path] = []
     with errors_to_exit_codes():
+        check_options(lang, None if no_maps else basemap)
         study = Study.default(rules_from(config), progress=progress)
         out.print(graph_summary(study))
         if not no_maps:

@@ -324,3 +324,26 @@ def _one_line_warning(
 def use_plain_warnings() -> None:
     """Print every warning of a command as one line (``警告 / warning: ...``) on stderr."""
     warnings.formatwarning = _one_line_warning
+
+
+def check_options(lang: str, basemap: str | None) -> None:
+    """Check the language and the base map before any work (a typo fails at once, exit 2).
+
+    Parameters
+    ----------
+    lang : str
+        ``--lang`` (``zh`` or ``en``).
+    basemap : str or None
+        ``--basemap``; None when no map is drawn.
+
+    Raises
+    ------
+    InputError
+        For an unknown language or base map (or Tianditu without a key).
+    """
+    from lvliang_coverage.maps.basemaps import check_basemap  # noqa: PLC0415 - fast --help
+    from lvliang_coverage.report.vocabulary import check_lang  # noqa: PLC0415
+
+    check_lang(lang)
+    if basemap is not None:
+        check_basemap(basemap)

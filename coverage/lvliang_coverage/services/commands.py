@@ -29,6 +29,7 @@ from lvliang_coverage.console import (
     SitesOpt,
     SourcesOpt,
     VillagesOpt,
+    check_options,
     errors_to_exit_codes,
     input_paths,
     print_files,
@@ -190,6 +191,7 @@ class Command:
         progress = Progress()
         coords = values["coords"]
         with errors_to_exit_codes():
+            check_options(values["lang"], None if values["no_maps"] else values["basemap"])
             study = study_from_options(
                 rules_from(values["config"]),
                 progress,
