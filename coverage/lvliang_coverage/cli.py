@@ -30,7 +30,6 @@ from lvliang_coverage.console import (
     use_plain_warnings,
 )
 from lvliang_coverage.errors import InputError
-from lvliang_coverage.inputs.projection import metric_crs_of
 from lvliang_coverage.services import registry
 
 if TYPE_CHECKING:
@@ -48,6 +47,8 @@ for _service in registry.services():
 def graph_summary(study: Study) -> Table:
     """Tabulate kilometres of road per OSM highway class, nodes, edges and connected parts."""
     import networkx as nx  # noqa: PLC0415
+
+    from lvliang_coverage.inputs.projection import metric_crs_of  # noqa: PLC0415 - fast --help
 
     edges, graph = study.edges, study.graph
     km = (
@@ -130,6 +131,8 @@ def demo(
     replace: ReplaceOpt = False,
 ) -> None:
     """Run every task of every service on the embedded Lüliang default data; maps go to maps/."""
+    with errors_to_exit_codes():
+        check_options(lang, None if no_maps else basemap)  # before any heavy import or work
     from lvliang_coverage.maps.overview import overview_map  # noqa: PLC0415 - keep --help fast
     from lvliang_coverage.report.output import new_run_id, staged_output  # noqa: PLC0415
     from lvliang_coverage.services.runner import run_task  # noqa: PLC0415
@@ -139,7 +142,6 @@ def demo(
     run_id = new_run_id()
     files: list[Path] = []
     with errors_to_exit_codes():
-        check_options(lang, None if no_maps else basemap)
         study = Study.default(rules_from(config), progress=progress)
         out.print(graph_summary(study))
         if not no_maps:

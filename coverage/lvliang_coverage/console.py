@@ -341,7 +341,7 @@ def check_options(lang: str, basemap: str | None) -> None:
     InputError
         For an unknown language or base map (or Tianditu without a key).
     """
-    from lvliang_coverage.maps.basemaps import check_basemap  # noqa: PLC0415 - fast --help
+    from lvliang_coverage.maps._choices import check_basemap  # noqa: PLC0415 - fast --help
     from lvliang_coverage.report.vocabulary import check_lang  # noqa: PLC0415
 
     check_lang(lang)

@@ -15,6 +15,7 @@ from lvliang_coverage.errors import InputError
 from lvliang_coverage.inputs.projection import STORAGE_CRS
 from lvliang_coverage.maps import _style as sty
 from lvliang_coverage.maps._assets import leaflet_urls
+from lvliang_coverage.maps._choices import check_basemap
 from lvliang_coverage.maps._elements import DataLayer, PageAssets
 from lvliang_coverage.maps._encode import (
     encode_geometries,
@@ -26,7 +27,7 @@ from lvliang_coverage.maps._encode import (
     to_storage,
 )
 from lvliang_coverage.maps._style import LegendItem
-from lvliang_coverage.maps.basemaps import basemap_layers, check_basemap
+from lvliang_coverage.maps.basemaps import basemap_layers
 from lvliang_coverage.report.vocabulary import check_lang, column_label, text
 
 Area: TypeAlias = gpd.GeoDataFrame | gpd.GeoSeries | Sequence[float]

@@ -10,13 +10,13 @@ from typing import Any
 from branca.element import Figure
 
 from lvliang_coverage.maps._assets import inline_assets
+from lvliang_coverage.maps._choices import BASEMAPS
 from lvliang_coverage.maps._context_layers import ContextLayers
 from lvliang_coverage.maps._controls import legend_html, map_controls, title_html
 from lvliang_coverage.maps._encode import esc
 from lvliang_coverage.maps._feature_layers import FeatureLayers
 from lvliang_coverage.maps._result_layers import ResultLayers
 from lvliang_coverage.maps._style import LegendItem
-from lvliang_coverage.maps.basemaps import BASEMAPS
 
 __all__ = ["BASEMAPS", "CoverageMap", "LegendItem"]
 
@@ -33,7 +33,7 @@ class CoverageMap(ContextLayers, FeatureLayers, ResultLayers):
     lang : {"zh", "en"}
         Language of labels, legends and popups; Chinese by default.
     basemap : {"osm", "none", "tianditu", "gaode"}
-        Tile base map; see :data:`~lvliang_coverage.maps.basemaps.BASEMAPS`.
+        Tile base map; see :data:`~lvliang_coverage.maps._choices.BASEMAPS`.
     data_note : str, optional
         Source or date note shown at the bottom left (escaped).
     synthetic : bool

@@ -185,13 +185,13 @@ class Command:
         values : Mapping of str to object
             The command's parameter values (see :meth:`parameters`).
         """
-        from lvliang_coverage.report.output import new_run_id  # noqa: PLC0415 - fast --help
-        from lvliang_coverage.services.runner import run_task  # noqa: PLC0415
-
         progress = Progress()
         coords = values["coords"]
         with errors_to_exit_codes():
             check_options(values["lang"], None if values["no_maps"] else values["basemap"])
+            from lvliang_coverage.report.output import new_run_id  # noqa: PLC0415 - fast --help
+            from lvliang_coverage.services.runner import run_task  # noqa: PLC0415
+
             study = study_from_options(
                 rules_from(values["config"]),
                 progress,
