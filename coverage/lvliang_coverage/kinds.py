@@ -11,6 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 LAYERS = ("facilities", "water_sources")
 """Registry layers whose ``kind`` column is read through this table."""
@@ -268,3 +273,26 @@ def accepted(layer: str) -> dict[str, str]:
 def labels(names: Iterable[str], lang: str = "zh") -> list[str]:
     """Labels of several kinds in ``lang``, in the order given."""
     return [get(n).label(lang) for n in names]
+
+
+def idle_rows(facilities: pd.DataFrame) -> np.ndarray:
+    """Flag the idle buildings of a facility layer (``idle`` true: not a working facility).
+
+    An idle school or clinic (article 25: a day-care candidate) teaches or treats no one, so
+    every service and map leaves it out of the working facilities.
+
+    Parameters
+    ----------
+    facilities : DataFrame
+        A facility layer; without an ``idle`` column it has no idle rows.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        One flag per row.
+    """
+    import numpy as np  # noqa: PLC0415 - the kind table itself stays free of numpy (fast start)
+
+    if "idle" not in facilities.columns:
+        return np.zeros(len(facilities), dtype=bool)
+    return facilities["idle"].fillna(False).astype(bool).to_numpy()

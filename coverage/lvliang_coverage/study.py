@@ -8,7 +8,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import networkx as nx
-import numpy as np
 import pandas as pd
 import shapely
 
@@ -27,6 +26,7 @@ from lvliang_coverage.inputs.readers import (
     read_water_sources,
     roads_extent,
 )
+from lvliang_coverage.kinds import idle_rows
 from lvliang_coverage.network.graph import graph_from_osm
 from lvliang_coverage.network.routing import TravelNetwork
 
@@ -354,11 +354,7 @@ class Study:
             The facilities, in registry order.
         """
         f = self.facilities
-        unused = (
-            f["idle"].fillna(False).astype(bool).to_numpy()
-            if "idle" in f.columns
-            else np.zeros(len(f), dtype=bool)
-        )
+        unused = idle_rows(f)
         keep = f["kind"].isin(kinds).to_numpy() & (unused if idle else ~unused)
         return f[keep].reset_index(drop=True)
 

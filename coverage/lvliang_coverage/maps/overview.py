@@ -9,6 +9,7 @@ from typing import Any
 import geopandas as gpd
 
 from lvliang_coverage.errors import InputError
+from lvliang_coverage.kinds import idle_rows
 from lvliang_coverage.maps.coverage_map import CoverageMap
 from lvliang_coverage.report.vocabulary import text
 
@@ -98,8 +99,8 @@ def overview_map(
         m.add_villages(villages)
     if facilities is not None and kinds is not None:
         facilities = facilities[facilities["kind"].isin(list(kinds))]
-    if facilities is not None and "idle" in facilities.columns:
-        facilities = facilities[~facilities["idle"].fillna(False).astype(bool)]
+    if facilities is not None:
+        facilities = facilities[~idle_rows(facilities)]
     if facilities is not None and not facilities.empty:
         m.add_facilities(facilities, hidden_kinds=HIDDEN_KINDS)
     return m

@@ -17,10 +17,11 @@ from typer.testing import CliRunner
 from lvliang_coverage import load_rules
 from lvliang_coverage.errors import InputError
 from lvliang_coverage.network.routing import TravelNetwork
+from lvliang_coverage.report.workbook import write_ledger_files
 from lvliang_coverage.services.runner import run_task
 from lvliang_coverage.services.water.cli import app as water_app
 from lvliang_coverage.services.water.demand import unsafe_villages
-from lvliang_coverage.services.water.ledger import HEADERS, WATER_FILES, write_water_ledger
+from lvliang_coverage.services.water.ledger import HEADERS, WATER_FILES, plan_ledger
 from lvliang_coverage.services.water.pairs import supply_pairs
 from lvliang_coverage.services.water.plan import plan_water
 from lvliang_coverage.services.water.service import SERVICE
@@ -399,7 +400,7 @@ def test_ledger_headers_and_units(tmp_path):
     )
     src = sources([{"water_source_id": "s", "x": 0, "y": 0}])
     plan = plan_water(vil, src, network(rules=rules), rules=rules)
-    files = write_water_ledger(plan, tmp_path)
+    files = write_ledger_files(plan_ledger(plan), tmp_path)
     wb = openpyxl.load_workbook(files[0])
     assert wb.sheetnames == ["汇总", "水源工程", "丙县", "甲县"]
     header = [c.value for c in wb["甲县"][1]]
@@ -416,7 +417,7 @@ def test_ledger_headers_and_units(tmp_path):
     assert summary[0] == "县"
     assert "年维修养护资金(元)" in summary
     (tmp_path / "en").mkdir()
-    en = write_water_ledger(plan, tmp_path / "en", lang="en")
+    en = write_ledger_files(plan_ledger(plan, "en"), tmp_path / "en")
     assert openpyxl.load_workbook(en[0]).sheetnames[:2] == ["Summary", "Source projects"]
 
 
@@ -535,7 +536,7 @@ def test_no_unsafe_village_gives_an_empty_plan(tmp_path):
     plan = plan_water(vil, src, network(rules=rules), rules=rules)
     assert plan.villages.empty
     assert plan.summary()["total_yuan"] == 0.0
-    files = write_water_ledger(plan, tmp_path)
+    files = write_ledger_files(plan_ledger(plan), tmp_path)
     assert openpyxl.load_workbook(files[0]).sheetnames == ["汇总", "水源工程"]
 
 

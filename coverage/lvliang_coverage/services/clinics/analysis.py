@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,8 +15,6 @@ from lvliang_coverage.services.clinics.check import check_compliance, compliance
 from lvliang_coverage.services.clinics.plan import ClinicPlan, plan_clinics
 from lvliang_coverage.services.clinics.staffing import county_staffing, township_staffing
 from lvliang_coverage.study import Study
-
-CITY = CITY_TOTAL
 
 
 @dataclass
@@ -66,7 +63,7 @@ class ClinicCheckResult:
     def summary(self) -> dict[str, object]:
         """City totals of the deciding mode and the article-8 totals (unknown as None)."""
         total = self.summary_table[
-            (self.summary_table["county"] == CITY) & (self.summary_table["mode"] == self.mode)
+            (self.summary_table["county"] == CITY_TOTAL) & (self.summary_table["mode"] == self.mode)
         ]
         out: dict[str, object] = {}
         if len(total):
@@ -222,8 +219,3 @@ def run_check(
         plan=plan,
         study=study,
     )
-
-
-def options_of(mapping: Mapping[str, object], names: tuple[str, ...]) -> dict[str, object]:
-    """Keep the options of ``mapping`` named in ``names`` that are not None."""
-    return {k: v for k, v in mapping.items() if k in names and v is not None}

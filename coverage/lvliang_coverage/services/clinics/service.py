@@ -51,12 +51,13 @@ class ClinicService(Service):
 
     def headlines(self, result: ServiceResult) -> list[Headline]:
         """City totals per mode (article 7) and the township-doctor shortfall (article 8)."""
-        from lvliang_coverage.services.clinics.analysis import CITY, ClinicCheckResult
+        from lvliang_coverage.codes import CITY_TOTAL
+        from lvliang_coverage.services.clinics.analysis import ClinicCheckResult
 
         if not isinstance(result, ClinicCheckResult):
             return [Headline("邻村共建卫生室规划 / shared-clinic plan", result.summary())]
         out = []
-        total = result.summary_table[result.summary_table["county"] == CITY]
+        total = result.summary_table[result.summary_table["county"] == CITY_TOTAL]
         for row in total.to_dict("records"):
             title = f"第7条 村卫生室覆盖 / article 7 clinic coverage ({row['mode']})"
             out.append(Headline(title, {label: row[key] for key, label in _CHECK_ITEMS.items()}))

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
 from lvliang_coverage.codes import CITY_TOTAL
 from lvliang_coverage.config import Rules, load_rules
 from lvliang_coverage.report.vocabulary import city_label
-from lvliang_coverage.report.workbook import Ledger, write_ledger_files
+from lvliang_coverage.report.workbook import Ledger
 from lvliang_coverage.services import _tables as tables
 from lvliang_coverage.services.water.analysis import WATER_TABLES, WaterResult
 from lvliang_coverage.services.water.costs import MONEY_COLUMNS
@@ -267,23 +265,3 @@ def plan_ledger(plan: WaterPlan, lang: str = "zh") -> Ledger:
 def site_ledger(result: WaterResult, lang: str = "zh") -> Ledger:
     """Build the water ledger of a ``site`` result (see :func:`plan_ledger`)."""
     return plan_ledger(result.plan, lang)
-
-
-def write_water_ledger(plan: WaterPlan, out_dir: str | Path, *, lang: str = "zh") -> list[Path]:
-    """Write ``water_ledger.xlsx`` (summary, projects, one sheet per county) and its CSV twin.
-
-    Parameters
-    ----------
-    plan : WaterPlan
-        A solved plan.
-    out_dir : str or Path
-        Folder to write into.
-    lang : {"zh", "en"}
-        Language of headers, texts and sheet titles.
-
-    Returns
-    -------
-    list of Path
-        ``water_ledger.xlsx`` and ``water_ledger.csv``.
-    """
-    return write_ledger_files(plan_ledger(plan, lang), out_dir)
