@@ -8,6 +8,7 @@ characters a workbook cannot hold are removed.
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -122,6 +123,23 @@ class Ledger:
         Title of the summary sheet.
     extra_sheets : sequence of (title, DataFrame)
         More sheets after the summary.
+    title : str
+        The ledger's subject in ``lang``, e.g. ``"村卫生室覆盖问题台账"``; each sheet's title row
+        reads "吕梁市<county> <title>" (the summary sheet "吕梁市 <title>（汇总）").
+    lang : str
+        Language of the headers and title rows (``"zh"`` or ``"en"``).
+    filer : str
+        填报单位 of the summary sheet (city level), e.g. ``"吕梁市卫生健康委员会"``.
+    county_filer : str
+        填报单位 of a county sheet, ``{county}`` filled in, e.g. ``"{county}卫生健康局"``.
+    money_cols : sequence of str
+        Headers whose values are yuan (written as ``#,##0``).
+    wan_cols : sequence of str
+        Headers whose values are 万元 (10,000 yuan; written as ``#,##0.00``).
+    synthetic : bool
+        True when the data behind the ledger are synthetic (a visible note on every sheet).
+    report_date : datetime.date or None
+        填报日期; ``None``: the day the file is written.
     """
 
     name: str
@@ -130,6 +148,14 @@ class Ledger:
     county_col: str
     summary_title: str = "汇总"
     extra_sheets: Sequence[tuple[str, pd.DataFrame]] = field(default_factory=tuple)
+    title: str = ""
+    lang: str = "zh"
+    filer: str = ""
+    county_filer: str = ""
+    money_cols: Sequence[str] = field(default_factory=tuple)
+    wan_cols: Sequence[str] = field(default_factory=tuple)
+    synthetic: bool = False
+    report_date: datetime.date | None = None
 
 
 def write_ledger_files(ledger: Ledger, folder: str | Path) -> list[Path]:
