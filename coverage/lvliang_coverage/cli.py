@@ -6,6 +6,7 @@ service registry; ``demo`` runs every task of every registered service on the de
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,20 +18,26 @@ from lvliang_coverage.console import (
     ConfigOpt,
     DemOpt,
     LangOpt,
+    ModesOpt,
     NoMapsOpt,
     Progress,
     ReplaceOpt,
     RoadsOpt,
+    check_modes,
     check_options,
     errors_to_exit_codes,
     out,
+    print_done,
     print_files,
     print_headlines,
+    reflow_help,
     rules_from,
     use_plain_warnings,
 )
 from lvliang_coverage.errors import InputError
+from lvliang_coverage.report.vocabulary import both, highway_name
 from lvliang_coverage.services import registry
+from lvliang_coverage.services.commands import declared, mode_options
 
 if TYPE_CHECKING:
     from lvliang_coverage.study import Study
@@ -45,7 +52,10 @@ for _service in registry.services():
 
 
 def graph_summary(study: Study) -> Table:
-    """Tabulate kilometres of road per OSM highway class, nodes, edges and connected parts."""
+    """Tabulate kilometres of road per OSM highway class, nodes, edges and connected parts.
+
+    Headers, class names and the counts are in Chinese and English.
+    """
     import networkx as nx  # noqa: PLC0415
 
     from lvliang_coverage.inputs.projection import metric_crs_of  # noqa: PLC0415 - fast --help
@@ -57,16 +67,15 @@ def graph_summary(study: Study) -> Table:
         .sum()
         .sort_values(ascending=False)
     )
-    table = Table(title=f"路网 / road graph: {study.roads_path.name}")
-    table.add_column("highway")
-    table.add_column("km", justify="right")
+    table = Table(title=f"{both('road_graph')}: {study.roads_path.name}")
+    table.add_column(both("road_class"))
+    table.add_column(both("km"), justify="right")
     for name, value in km.items():
-        table.add_row(str(name), f"{value:,.0f}")
-    parts = nx.number_weakly_connected_components(graph)
-    table.caption = (
-        f"{graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} directed edges, "
-        f"{parts} connected parts"
-    )
+        table.add_row(highway_name(str(name)), f"{value:,.0f}")
+    table.add_section()
+    table.add_row(both("nodes"), f"{graph.number_of_nodes():,}")
+    table.add_row(both("directed_edges"), f"{graph.number_of_edges():,}")
+    table.add_row(both("connected_parts"), f"{nx.number_weakly_connected_components(graph):,}")
     return table
 
 
@@ -75,25 +84,37 @@ def graph_cmd(
     roads: RoadsOpt = None,
     dem: DemOpt = None,
     out_file: Annotated[
-        Path | None, typer.Option("--out", help="Export to .graphml or .gpkg (nodes and edges).")
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Export to .graphml or .gpkg (nodes and edges; length in m, time_<mode>_s "
+            "in s on every edge).",
+        ),
     ] = None,
+    mode: ModesOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Build the road graph (cached), print its summary and optionally export it."""
+    """Build the road graph (cached), print its summary and optionally export it.
+
+    The export carries the travel time of every mode of the rules on every edge (--mode
+    to choose some).
+    """
+    with errors_to_exit_codes():
+        rules = rules_from(config)
+        modes = check_modes(mode, rules) or list(rules.modes)
+        if out_file is not None and out_file.suffix not in {".graphml", ".gpkg"}:
+            raise InputError(both("export_suffix"), file=out_file, column="--out")
+        if roads is not None and not roads.is_file():
+            raise InputError(both("file_not_found"), file=roads, column="--roads")
     from lvliang_coverage.network.export import save_geopackage, save_graphml  # noqa: PLC0415
     from lvliang_coverage.report.output import staged_output  # noqa: PLC0415
     from lvliang_coverage.study import Study  # noqa: PLC0415
 
     progress = Progress()
     with errors_to_exit_codes():
-        rules = rules_from(config)
-        if out_file is not None and out_file.suffix not in {".graphml", ".gpkg"}:
-            raise InputError("export to a .graphml or .gpkg file", file=out_file)
         if roads is None:
             study = Study.default(rules, progress=progress)
         else:
-            if not roads.is_file():
-                raise InputError("file not found", file=roads, column="--roads")
             study = Study(
                 villages=None,
                 facilities=None,
@@ -104,16 +125,16 @@ def graph_cmd(
             )
         out.print(graph_summary(study))
         if out_file is not None:
+            progress(f"{both('exporting')}: {out_file.name}")
             protect = [p for p in (roads, dem, config) if p is not None]
             with staged_output(
                 out_file.parent, track=False, replace=True, protect=protect
             ) as stage:
                 target = stage / out_file.name
-                if out_file.suffix == ".graphml":
-                    save_graphml(study.graph, target)
-                else:
-                    save_geopackage(study.graph, target, rules=rules, dem=study.dem_path)
+                save = save_graphml if out_file.suffix == ".graphml" else save_geopackage
+                save(study.graph, target, mode_times=modes, rules=rules, dem=study.dem_path)
             print_files([out_file])
+    print_done([] if out_file is None else [out_file.parent])
 
 
 @app.command()
@@ -124,15 +145,22 @@ def demo(
     maps_dir: Annotated[Path, typer.Option("--maps", help="Folder for the HTML maps.")] = Path(
         "maps"
     ),
+    mode: ModesOpt = None,
     config: ConfigOpt = None,
     lang: LangOpt = "zh",
     basemap: BasemapOpt = "osm",
     no_maps: NoMapsOpt = False,
     replace: ReplaceOpt = False,
 ) -> None:
-    """Run every task of every service on the embedded Lüliang default data; maps go to maps/."""
-    with errors_to_exit_codes():
-        check_options(lang, None if no_maps else basemap)  # before any heavy import or work
+    """Run every task of every service on the embedded Lüliang default data; maps go to maps/.
+
+    --mode sets the travel modes of the tasks that take one (repeat for several; a task of
+    one mode uses the first); without it each task uses its rules' default.
+    """
+    with errors_to_exit_codes():  # options first: a typo stops at once, before any work
+        check_options(lang, None if no_maps else basemap)
+        rules = rules_from(config)
+        modes = check_modes(mode, rules)
     from lvliang_coverage.maps.overview import overview_map  # noqa: PLC0415 - keep --help fast
     from lvliang_coverage.report.output import new_run_id, staged_output  # noqa: PLC0415
     from lvliang_coverage.services.runner import run_task  # noqa: PLC0415
@@ -142,7 +170,7 @@ def demo(
     run_id = new_run_id()
     files: list[Path] = []
     with errors_to_exit_codes():
-        study = Study.default(rules_from(config), progress=progress)
+        study = Study.default(rules, progress=progress)
         out.print(graph_summary(study))
         if not no_maps:
             progress("绘制总览地图 / drawing the overview map")
@@ -163,7 +191,7 @@ def demo(
                 run_id=run_id,
                 maps_dir=maps_dir,
                 basemap=basemap,
-                **task.options,
+                **(dict(task.options) | mode_options(declared(service.name, task.name), modes)),
             )
             for service in registry.services()
             for task in service.tasks
@@ -174,7 +202,11 @@ def demo(
     for run in runs:
         files += run.files
     print_files(files)
-    progress("完成 / done")
+    print_done([out_dir] if no_maps else [out_dir, maps_dir])
+
+
+for _info in app.registered_commands:  # one line per paragraph in --help
+    _info.help = reflow_help(_info.help or inspect.getdoc(_info.callback) or "")
 
 
 def main() -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import copy
+import datetime
 import math
 import tomllib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from fnmatch import fnmatchcase
 from importlib import resources
 from pathlib import Path
@@ -35,6 +36,16 @@ class ClinicRules:
     radius_measure : str
         ``"euclidean"`` (straight line, default) or ``"network"``: which distance decides
         ``within_radius``.
+    deadline : datetime.date
+        完成时限 of the ledger, resolved at load (:func:`resolve_deadline`).
+    filer, county_filer : str
+        填报单位 of the ledger (presentation settings, not policy): the city unit, and the
+        county unit with ``{county}`` to fill in.
+    unit : str
+        The unit of article 7's "村": ``"admin_village"`` (行政村, default: the threshold
+        applies to its residents summed over its settlements) or ``"settlement"`` (自然村).
+    exclude_urban : bool
+        Leave settlements of urban 居委会 out of the rural rule (default True).
     """
 
     article: int
@@ -45,8 +56,12 @@ class ClinicRules:
     default_mode: str
     candidate_min_residents: int
     care_kinds: tuple[str, ...]
-    deadline: str
+    deadline: datetime.date
     responsible_units: tuple[str, ...]
+    filer: str
+    county_filer: str
+    unit: str = "admin_village"
+    exclude_urban: bool = True
 
     @property
     def service_radius_m(self) -> float:
@@ -71,7 +86,10 @@ class StaffingRules:
 
 @dataclass(frozen=True)
 class WaterRules:
-    """Articles 12-14: rural drinking-water projects, subsidies and maintenance funds."""
+    """Articles 12-14: rural drinking-water projects, subsidies and maintenance funds (yuan).
+
+    ``deadline``, ``filer`` and ``county_filer`` as in :class:`ClinicRules`.
+    """
 
     article_subsidy: int
     article_maintenance: int
@@ -85,12 +103,14 @@ class WaterRules:
     min_gravity_head_m: float
     lift_cost_yuan_per_m_head: float
     max_pipe_km: float
-    deadline: str
+    deadline: datetime.date
     source_cost_yuan: Mapping[str, float]
     works_cost_yuan_per_m3d: float
     existing_kinds: tuple[str, ...]
     pipe_mode: str
     per_county: bool
+    filer: str
+    county_filer: str
 
     @property
     def max_pipe_m(self) -> float:
@@ -105,7 +125,10 @@ class WaterRules:
 
 @dataclass(frozen=True)
 class RelocationRules:
-    """Articles 15-17: resettlement sites (易地扶贫搬迁安置点) and their services."""
+    """Articles 15-17: resettlement sites (易地扶贫搬迁安置点) and their services (minutes).
+
+    ``deadline``, ``filer`` and ``county_filer`` as in :class:`ClinicRules`.
+    """
 
     article: int
     max_minutes_clinic: float
@@ -119,7 +142,9 @@ class RelocationRules:
     optional_services: tuple[str, ...]
     benefits_within_months: int
     responsible_units: tuple[str, ...]
-    deadline: str
+    deadline: datetime.date
+    filer: str
+    county_filer: str
 
     def max_minutes(self, service: str) -> float:
         """Travel-time limit in minutes from a site to the nearest facility of ``service``."""
@@ -195,6 +220,9 @@ class Rules:
     origins : Mapping[str, int]
         For every dotted key an override set (e.g. ``"clinic.service_radius_km"``), the index
         in ``sources`` of the last file that set it; see :meth:`source_of`.
+    today : datetime.date
+        The day of the run: ``"end_of_year"`` deadlines are 31 December of its year, and no
+        deadline may lie before it (:meth:`deadline`).
     """
 
     raw: Mapping[str, Any]
@@ -207,6 +235,7 @@ class Rules:
     network: NetworkRules
     solver: SolverRules
     inputs: InputRules
+    today: datetime.date = field(default_factory=datetime.date.today)
 
     @property
     def speeds(self) -> Mapping[str, Mapping[str, Any]]:
@@ -250,6 +279,14 @@ class Rules:
             if k == key or k.startswith(f"{key}.") or key.startswith(f"{k}.")
         ]
         return self.sources[max(hits)] if hits else self.sources[0]
+
+    def deadline(self, section: str) -> datetime.date:
+        """Resolve ``<section>.deadline`` (e.g. ``"daycare"``) for :attr:`today`.
+
+        Raises :class:`~lvliang_coverage.errors.InputError` as :func:`resolve_deadline`,
+        naming the file that set the key and the key.
+        """
+        return _section_deadline(self.raw, self.sources, self.origins, section, self.today)
 
 
 def _default_text() -> str:
@@ -315,7 +352,10 @@ forbids the class, grade factors) must not be negative. Every number must be fin
 key whose default is an integer takes whole numbers only.
 """
 
-VALUE_CHOICES: dict[str, tuple[str, ...]] = {"*.radius_measure": ("euclidean", "network")}
+VALUE_CHOICES: dict[str, tuple[str, ...]] = {
+    "*.radius_measure": ("euclidean", "network"),
+    "clinic.unit": ("admin_village", "settlement"),
+}
 """Allowed strings by dotted-key pattern."""
 
 MODE_KEYS = ("*.mode", "*_mode")
@@ -372,8 +412,11 @@ def _merge(
     rules' sources.
     """
     free = path.split(".", maxsplit=1)[0] in _FREE_SECTIONS
-    for key, value in over.items():
+    for key, given in over.items():
         where = f"{path}.{key}" if path else key
+        # a TOML date (deadline = 2030-06-30) is taken as its text
+        dated = key == "deadline" and isinstance(given, datetime.date)
+        value = given.isoformat() if dated else given
         if key not in base:
             if not free:
                 msg = f"未知的规则键 / unknown rules key '{where}'"
@@ -444,13 +487,64 @@ def _check_values(rules: Rules) -> None:
             raise _bad(where, rules.source_of(where), zh, en, value)
 
 
-def _section(cls: type, raw: Mapping[str, Any]) -> Any:
+def _section(cls: type, raw: Mapping[str, Any], **resolved: Any) -> Any:
     names = {f.name for f in fields(cls)}
     values = {k: (tuple(v) if isinstance(v, list) else v) for k, v in raw.items() if k in names}
-    return cls(**values)
+    return cls(**{**values, **resolved})
 
 
-def load_rules(*overrides: str | Path | Mapping[str, Any]) -> Rules:
+END_OF_YEAR = "end_of_year"
+"""Deadline value meaning 31 December of the year of the run (the default of every section)."""
+
+DEADLINE_SECTIONS = ("clinic", "water", "relocation")
+"""Sections whose ``deadline`` :func:`load_rules` resolves (others: :meth:`Rules.deadline`)."""
+
+
+def resolve_deadline(value: str, today: datetime.date | None = None) -> datetime.date:
+    """Resolve a ledger deadline (完成时限): ``"end_of_year"`` or ``YYYY-MM-DD``, never past.
+
+    ``"end_of_year"`` is 31 December of the year of ``today`` (default: today). Raises
+    :class:`~lvliang_coverage.errors.InputError` (zh / en) for another form or a date before
+    ``today``; :func:`load_rules` adds the file and the key.
+    """
+    today = today or datetime.date.today()
+    if value == END_OF_YEAR:
+        return datetime.date(today.year, 12, 31)
+    try:
+        day = datetime.date.fromisoformat(value) if len(str(value)) == 10 else None
+    except (TypeError, ValueError):
+        day = None
+    if day is None:
+        zh, en = f'须为 "{END_OF_YEAR}" 或 YYYY-MM-DD', f'must be "{END_OF_YEAR}" or YYYY-MM-DD'
+    elif day < today:
+        zh, en = f"{day} 已过（今天是 {today}）", f"{day} is in the past (today is {today})"
+    else:
+        return day
+    msg = f"完成时限{zh} / deadline {en}, got {value!r}"
+    raise InputError(msg, column="deadline")
+
+
+def _section_deadline(
+    raw: Mapping[str, Any],
+    sources: tuple[str, ...],
+    origins: Mapping[str, int],
+    section: str,
+    today: datetime.date,
+) -> datetime.date:
+    """Resolve ``<section>.deadline``; an error names the file that set it and the key."""
+    key = f"{section}.deadline"
+    try:
+        return resolve_deadline(raw.get(section, {}).get("deadline", END_OF_YEAR), today)
+    except InputError as exc:
+        zh, _, en = exc.message.partition(" / ")
+        file = sources[origins[key]] if key in origins else sources[0]
+        msg = f"规则值 {key}：{zh} / rules key '{key}': {en}"
+        raise InputError(msg, file=file, column=key) from None
+
+
+def load_rules(
+    *overrides: str | Path | Mapping[str, Any], today: datetime.date | None = None
+) -> Rules:
     """Load the shipped rules and apply overrides in order.
 
     Parameters
@@ -458,6 +552,8 @@ def load_rules(*overrides: str | Path | Mapping[str, Any]) -> Rules:
     *overrides : str, Path or Mapping
         TOML files, or mappings shaped like the TOML file, e.g.
         ``{"clinic": {"service_radius_km": 3.0}}``.
+    today : datetime.date, optional
+        The day of the run (default: today), for the deadlines (:func:`resolve_deadline`).
 
     Returns
     -------
@@ -470,8 +566,9 @@ def load_rules(*overrides: str | Path | Mapping[str, Any]) -> Rules:
         When a file is missing or not valid TOML, or sets an unknown key, a value of the
         wrong type, NaN or infinity, a fraction for an integer key, a number outside its
         range (:data:`VALUE_BOUNDS`), a string outside its choices (:data:`VALUE_CHOICES`)
-        or an unknown travel mode (:data:`MODE_KEYS`). The error names the file that set the
-        key and the key (``column``).
+        or an unknown travel mode (:data:`MODE_KEYS`), or a deadline of
+        :data:`DEADLINE_SECTIONS` that is not ``"end_of_year"`` or an ISO date, or is past.
+        The error names the file that set the key and the key (``column``).
     """
     raw: dict[str, Any] = tomllib.loads(_default_text())
     sources = [DEFAULT_SOURCE]
@@ -483,26 +580,29 @@ def load_rules(*overrides: str | Path | Mapping[str, Any]) -> Rules:
             continue
         path = Path(over)
         if not path.is_file():
-            msg = "找不到规则文件 / rules file not found"
+            msg = "找不到规则配置文件 / rules file not found"
             raise InputError(msg, file=path)
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            msg = f"不是有效的 UTF-8 TOML 规则文件 / not a valid UTF-8 TOML rules file: {exc}"
+            msg = f"不是有效的 UTF-8 TOML 规则配置文件 / not a valid UTF-8 TOML rules file: {exc}"
             raise InputError(msg, file=path) from exc
         _merge(raw, data, "", str(path), origins=origins, index=len(sources))
         sources.append(str(path))
+    today = today or datetime.date.today()
+    due = {s: _section_deadline(raw, tuple(sources), origins, s, today) for s in DEADLINE_SECTIONS}
     rules = Rules(
         raw=raw,
         sources=tuple(sources),
         origins=origins,
-        clinic=_section(ClinicRules, raw["clinic"]),
+        clinic=_section(ClinicRules, raw["clinic"], deadline=due["clinic"]),
         staffing=_section(StaffingRules, raw["staffing"]),
-        water=_section(WaterRules, raw["water"]),
-        relocation=_section(RelocationRules, raw["relocation"]),
+        water=_section(WaterRules, raw["water"], deadline=due["water"]),
+        relocation=_section(RelocationRules, raw["relocation"], deadline=due["relocation"]),
         network=_section(NetworkRules, raw["network"]),
         solver=_section(SolverRules, raw["solver"]),
         inputs=_section(InputRules, raw["inputs"]),
+        today=today,
     )
     _check_values(rules)
     return rules

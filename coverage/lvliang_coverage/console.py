@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
+import re
 import time
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypedDict, Unpack
@@ -14,7 +16,8 @@ from rich.console import Console
 from rich.table import Table
 
 from lvliang_coverage.config import Rules, load_rules
-from lvliang_coverage.errors import InputError, OfflineError, SolverError
+from lvliang_coverage.errors import InputError, OfflineError, OutputError, SolverError
+from lvliang_coverage.report.vocabulary import both, mode_name
 
 if TYPE_CHECKING:
     from lvliang_coverage.report.headlines import Headline
@@ -69,6 +72,10 @@ LangOpt = Annotated[str, typer.Option("--lang", help="Language of ledgers and ma
 BasemapOpt = Annotated[
     str, typer.Option("--basemap", help="Map base layer: osm, none, tianditu, gaode.")
 ]
+ModesOpt = Annotated[
+    list[str] | None,
+    typer.Option("--mode", help="Travel mode: walk, motorcycle or car; repeat for several."),
+]
 NoMapsOpt = Annotated[bool, typer.Option("--no-maps", help="Skip the HTML maps.")]
 ReplaceOpt = Annotated[
     bool,
@@ -90,20 +97,104 @@ MapsDirOpt = Annotated[
 ]
 
 
+_MODE_STEP = re.compile(r"^计算(?P<mode>[\w-]+)出行时间 / travel times for mode '(?P=mode)'$")
+"""The study's travel-time step, whose mode code :class:`Progress` prints as the mode's name."""
+
+
+def reflow_help(doc: str) -> str:
+    """Reflow a docstring for ``--help``: each paragraph one line (the terminal wraps it).
+
+    Parameters
+    ----------
+    doc : str
+        A command's docstring (paragraphs separated by blank lines).
+
+    Returns
+    -------
+    str
+        The paragraphs, each on one line, separated by blank lines.
+    """
+    paragraphs = inspect.cleandoc(doc).split("\n\n")
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
+
+
 class Progress:
-    """Print each step of long work with the seconds elapsed (to standard error)."""
+    """Print each step of long work with the seconds elapsed (to standard error).
+
+    Steps name travel modes by their names (``计算步行出行时间 / travel times (walking)``),
+    never by their codes.
+    """
 
     def __init__(self) -> None:
         self.start = time.perf_counter()
 
     def __call__(self, message: str) -> None:
         """Print one step."""
-        err.print(f"[dim]{time.perf_counter() - self.start:7.1f}s[/dim] {message}")
+        err.print(
+            f"[dim]{time.perf_counter() - self.start:7.1f}s[/dim] {step_text(message)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def step_text(message: str) -> str:
+    """Return a progress message as printed: a travel mode's code replaced by its name.
+
+    Parameters
+    ----------
+    message : str
+        E.g. the study's ``"计算walk出行时间 / travel times for mode 'walk'"``.
+
+    Returns
+    -------
+    str
+        E.g. ``"计算步行出行时间 / travel times (walking)"``; other messages as given.
+    """
+    found = _MODE_STEP.match(message)
+    if found is None:
+        return message
+    mode = found["mode"]
+    return both("travel_times", mode=(mode_name(mode, "zh"), mode_name(mode, "en")))
+
+
+def error_text(exc: BaseException) -> str:
+    """Return the text after ``错误 / error:``: where (file, row, column) and what.
+
+    Parameters
+    ----------
+    exc : Exception
+        The error; an :class:`InputError` names its file, row and column.
+
+    Returns
+    -------
+    str
+        E.g. ``"villages.csv，第2行 / row 2，列 / column '常住人口': ..."``; an option
+        (``--lang``) is named as such, a rules key as ``键 / key``.
+    """
+    if isinstance(exc, OutputError) or not isinstance(exc, InputError):
+        text = str(exc)
+        if isinstance(exc, SolverError):
+            return f"{both('solver_failed')}: {text}"
+        if isinstance(exc, OfflineError):
+            return f"{both('offline')}: {text}"
+        return text
+    where = [] if exc.file is None else [exc.file]
+    if exc.row is not None:
+        where.append(both("where_row", row=exc.row))
+    if exc.column is not None:
+        if exc.column.startswith("--"):
+            where.append(exc.column)
+        else:
+            key = "where_key" if str(exc.file or "").endswith(".toml") else "where_column"
+            where.append(f"{both(key)} {exc.column!r}")
+    return f"{'，'.join(where)}: {exc.message}" if where else exc.message
 
 
 def fail(exc: Exception, code: int) -> typer.Exit:
-    """Print an error and make the exit that carries its code."""
-    err.print(f"[bold red]错误 / error:[/bold red] {exc}", highlight=False)
+    """Print an error (``错误 / error: ...``) and make the exit that carries its code."""
+    err.print(
+        f"[bold red]错误 / error:[/bold red] {error_text(exc)}", highlight=False, soft_wrap=True
+    )
     return typer.Exit(code)
 
 
@@ -111,10 +202,11 @@ def fail(exc: Exception, code: int) -> typer.Exit:
 def errors_to_exit_codes() -> Iterator[None]:
     """Turn known failures into a clear message and an exit code (nothing is written).
 
-    Exit codes: 2 bad input (file, row and column named) or an output folder that cannot
-    take the results, 2 also for any other file-system error (one line, no traceback), 3 a
-    feature needs the internet, 4 the solver found no feasible plan within its time limit,
-    130 interrupted (Ctrl-C).
+    The message is one line ``错误 / error: ...`` (:func:`error_text`: file, row and column
+    named in Chinese and English). Exit codes: 2 bad input (file, row and column named) or
+    an output folder that cannot take the results, 2 also for any other file-system error
+    (one line, no traceback), 3 a feature needs the internet, 4 the solver found no feasible
+    plan within its time limit, 130 interrupted (Ctrl-C).
     """
     try:
         yield
@@ -166,6 +258,10 @@ def study_from_options(
 ) -> Study:
     """Load the default study when no file is given, else read the user's files.
 
+    With the user's files, a missing required option stops the run naming it (and, for
+    ``--roads``, the bundled road file of the default data that covers Lüliang); without
+    ``--boundaries`` a note names the bundled county boundaries.
+
     Parameters
     ----------
     rules : Rules
@@ -189,7 +285,7 @@ def study_from_options(
     Raises
     ------
     InputError
-        When some required options are missing.
+        When some required options are missing (message in Chinese and English).
     """
     from lvliang_coverage.study import Study  # noqa: PLC0415 - keep --help fast
 
@@ -198,8 +294,17 @@ def study_from_options(
         return Study.default(rules, progress=progress)
     missing = [k for k, v in required.items() if v is None]
     if missing:
-        msg = f"with your own data, also give {' and '.join(missing)}"
+        msg = both("own_data_needs", options=(" 和 ".join(missing), " and ".join(missing)))
+        roads = bundled_file("roads")
+        if "--roads" in missing and roads.is_file():
+            msg += f"; {both('bundled_roads', path=roads)}"
         raise InputError(msg)
+    counties = bundled_file("counties")
+    if files.get("boundaries") is None and counties.is_file():
+        err.print(
+            f"[yellow]{both('note')}:[/yellow] {both('bundled_boundaries', path=counties)}",
+            highlight=False,
+        )
     return Study.from_files(
         villages=required["--villages"],  # type: ignore[arg-type]
         roads=required["--roads"],  # type: ignore[arg-type]
@@ -210,25 +315,33 @@ def study_from_options(
     )
 
 
-def _cell(value: object) -> str:
-    """Format a value for a table: whole numbers with thousands separators."""
-    if isinstance(value, bool) or value is None:
-        return str(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.6g}"
-    return str(value)
+def bundled_file(key: str) -> Path:
+    """Return a file of the bundled default data that a user may give with their own files.
+
+    Parameters
+    ----------
+    key : str
+        ``"roads"`` (the OpenStreetMap road file) or ``"counties"`` (county boundaries),
+        keys of :data:`lvliang_coverage.inputs.default_data.DEFAULT_FILES`.
+
+    Returns
+    -------
+    Path
+        The file, e.g. ``data/default/roads.osm.bz2`` of the installed repository.
+    """
+    from lvliang_coverage.inputs.default_data import (  # noqa: PLC0415 - keep --help fast
+        DEFAULT_FILES,
+        default_data_dir,
+    )
+
+    return default_data_dir() / DEFAULT_FILES[key]
 
 
 def print_summary(title: str, summary: Mapping[str, object]) -> None:
-    """Print headline figures as a two-column table."""
-    table = Table(title=title)
-    table.add_column("item")
-    table.add_column("value", justify="right")
-    for key, value in summary.items():
-        table.add_row(key, f"{value:,.6g}" if isinstance(value, float) else str(value))
-    out.print(table)
+    """Print headline figures as a two-column table (``项目 / item``, ``数值 / value``)."""
+    from lvliang_coverage.report.headlines import Headline  # noqa: PLC0415
+
+    print_headlines([Headline(title, summary)])
 
 
 def input_paths(values: Mapping[str, object]) -> list[Path]:
@@ -254,24 +367,74 @@ def input_paths(values: Mapping[str, object]) -> list[Path]:
 
 
 def print_headlines(headlines: Sequence[Headline]) -> None:
-    """Print each table of headline figures of a service's result."""
+    """Print each table of headline figures of a service's result.
+
+    Every value goes through :func:`lvliang_coverage.report.headlines.format_value`
+    (thousands separators, whole yuan, shares as percentages, ``—`` for missing); the solver
+    report is one line in words.
+    """
+    from lvliang_coverage.report.headlines import headline_items, headline_rows  # noqa: PLC0415
+
     for h in headlines:
+        table = Table(title=h.title)
         if h.rows:
-            table = Table(title=h.title)
-            columns = list(h.rows[0])
-            for i, col in enumerate(columns):
-                table.add_column(col, justify="left" if i == 0 else "right")
-            for row in h.rows:
-                table.add_row(*(_cell(row[c]) for c in columns))
-            out.print(table)
+            headers, cells = headline_rows(h)
+            for i, col in enumerate(headers):
+                width = _number_width(row[i] for row in cells)
+                table.add_column(col, justify="left" if i == 0 else "right", min_width=width)
+            for row in cells:
+                table.add_row(*row)
         else:
-            print_summary(h.title, h.items)
+            items = headline_items(h)
+            table.add_column(both("item"))
+            width = _number_width(value for _, value in items)
+            table.add_column(both("value"), justify="right", min_width=width)
+            for label, value in items:
+                table.add_row(label, value)
+        out.print(table)
+
+
+_NUMBER = re.compile(r"^[-+]?[\d,.]+%?$|^[—∞]$")
+"""A formatted number: never cut or wrapped in a table (its header wraps instead)."""
+
+
+def _number_width(cells: Iterable[str]) -> int | None:
+    """Width of the widest formatted number among ``cells`` (None without numbers)."""
+    from rich.cells import cell_len  # noqa: PLC0415 - loaded with rich already
+
+    widths = [cell_len(c) for c in cells if _NUMBER.match(c)]
+    return max(widths) if widths else None
 
 
 def print_files(paths: list[Path]) -> None:
     """List the files written."""
     for path in paths:
-        out.print(f"  [green]写入 / wrote[/green] {path}", highlight=False)
+        out.print(f"  [green]{both('wrote')}[/green] {path}", highlight=False, soft_wrap=True)
+
+
+def done_text(folders: Iterable[str | Path]) -> str:
+    """Return the last line of every command: what is done and where the outputs are.
+
+    Parameters
+    ----------
+    folders : iterable of str or Path
+        The output folders (tables and ledgers, then maps), as given; repeats are dropped.
+
+    Returns
+    -------
+    str
+        ``"完成 / done: 输出在 out/demo、maps / outputs in out/demo, maps"``, or
+        ``"完成 / done: 未写入文件 / no file written"`` without folders.
+    """
+    names = list(dict.fromkeys(str(f) for f in folders))
+    if not names:
+        return f"{both('done')}: {both('no_files')}"
+    return f"{both('done')}: {both('outputs_in', folders=('、'.join(names), ', '.join(names)))}"
+
+
+def print_done(folders: Iterable[str | Path]) -> None:
+    """Print :func:`done_text` (to standard output, the command's last line)."""
+    out.print(f"[bold green]{done_text(folders)}[/bold green]", highlight=False, soft_wrap=True)
 
 
 INTERRUPTED = "已中断 / interrupted"
@@ -339,11 +502,52 @@ def check_options(lang: str, basemap: str | None) -> None:
     Raises
     ------
     InputError
-        For an unknown language or base map (or Tianditu without a key).
+        For an unknown language or base map (or Tianditu without a key), saying in Chinese
+        and English what is accepted.
     """
-    from lvliang_coverage.maps._choices import check_basemap  # noqa: PLC0415 - fast --help
+    from lvliang_coverage.maps._choices import BASEMAPS, check_basemap  # noqa: PLC0415
     from lvliang_coverage.report.vocabulary import check_lang  # noqa: PLC0415
 
     check_lang(lang)
     if basemap is not None:
+        if basemap not in BASEMAPS:
+            choices = ("、".join(BASEMAPS), ", ".join(BASEMAPS))
+            msg = both("unknown_basemap", choices=choices, basemap=basemap)
+            raise InputError(msg, column="--basemap")
         check_basemap(basemap)
+
+
+def _code_and_name(mode: str) -> str:
+    name = mode_name(mode, "en")
+    return mode if name == mode else f"{mode} ({name})"
+
+
+def check_modes(modes: Iterable[str] | str | None, rules: Rules) -> list[str]:
+    """Check ``--mode`` values against the travel modes of the rules, before any work.
+
+    Parameters
+    ----------
+    modes : str, iterable of str or None
+        The ``--mode`` value(s); None when not given.
+    rules : Rules
+        Rules in force (their ``[speeds.*]`` modes).
+
+    Returns
+    -------
+    list of str
+        The modes given, in order (empty when none).
+
+    Raises
+    ------
+    InputError
+        For a mode the rules do not define, listing the accepted ones in both languages.
+    """
+    given = [modes] if isinstance(modes, str) else list(modes or ())
+    for mode in given:
+        if mode not in rules.modes:
+            accepted = (
+                "、".join(f"{m}（{mode_name(m, 'zh')}）" for m in rules.modes),
+                ", ".join(_code_and_name(m) for m in rules.modes),
+            )
+            raise InputError(both("unknown_mode", mode=mode, modes=accepted), column="--mode")
+    return given

@@ -36,14 +36,20 @@ class InputError(ValueError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        where = []
+        """Where (in Chinese, then English) and what: ``文件 X，第2行 / file X, row 2: ...``."""
+        zh, en = [], []
         if self.file is not None:
-            where.append(f"file {self.file}")
+            zh.append(f"文件 {self.file}")
+            en.append(f"file {self.file}")
         if self.row is not None:
-            where.append(f"row {self.row}")
+            zh.append(f"第{self.row}行")
+            en.append(f"row {self.row}")
         if self.column is not None:
-            where.append(f"column '{self.column}'")
-        return f"{', '.join(where)}: {self.message}" if where else self.message
+            zh.append(f"列 '{self.column}'")
+            en.append(f"column '{self.column}'")
+        if not en:
+            return self.message
+        return f"{'，'.join(zh)} / {', '.join(en)}: {self.message}"
 
 
 class OutputError(InputError):
@@ -98,4 +104,4 @@ class SolverError(RuntimeError):
 
     def __init__(self, message: str, report: SolveReport) -> None:
         self.report = report
-        super().__init__(f"{message} (status {report.status}: {report.message})")
+        super().__init__(f"{message} (求解状态 / status {report.status}: {report.message})")

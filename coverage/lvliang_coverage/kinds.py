@@ -78,7 +78,7 @@ _BUILTIN = (
         "Village clinics",
         ("村卫生室", "卫生室", "中心村卫生室", "卫生所"),
         "cross_circle",
-        "#c2185b",
+        "#8e24aa",
     ),
     FacilityKind(
         "health_centre",
@@ -86,7 +86,7 @@ _BUILTIN = (
         "Township health centres",
         ("health_center", "乡镇卫生院", "卫生院", "中心卫生院", "社区卫生服务中心"),
         "cross_square",
-        "#ad1457",
+        "#6a1b9a",
         20,
     ),
     FacilityKind(
@@ -95,7 +95,7 @@ _BUILTIN = (
         "County hospitals",
         ("县医院", "医院", "县级医院", "人民医院"),
         "h_square",
-        "#6a1b4d",
+        "#4a148c",
         22,
     ),
     FacilityKind(
@@ -104,7 +104,7 @@ _BUILTIN = (
         "Schools",
         ("学校", "小学", "中学", "初中", "九年一贯制学校", "幼儿园"),
         "house",
-        "#1f5fbf",
+        "#1565c0",
     ),
     FacilityKind(
         "workshop",
@@ -112,7 +112,7 @@ _BUILTIN = (
         "Poverty workshops and agri bases",
         ("扶贫车间", "车间", "农业基地", "设施农业基地", "加工车间", "农产品加工车间"),
         "diamond",
-        "#8d6e00",
+        "#6d4c41",
     ),
     FacilityKind(
         "industrial_park",
@@ -120,7 +120,7 @@ _BUILTIN = (
         "Industrial parks",
         ("产业园区", "园区", "工业园区"),
         "hexagon",
-        "#5e35b1",
+        "#455a64",
         20,
     ),
     FacilityKind(

@@ -243,7 +243,7 @@ class Study:
         """
         for label, path in (("roads", roads), ("dem", dem)):
             if path is not None and not Path(path).is_file():
-                raise InputError("file not found", file=path, column=label)
+                raise InputError("找不到文件 / file not found", file=path, column=label)
         rules = rules or load_rules()
         progress("读取用户数据 / reading the input files")
         area = read_boundaries(boundaries) if boundaries is not None else None
@@ -261,7 +261,10 @@ class Study:
         fac = gpd.GeoDataFrame(fac, geometry="geometry", crs=STORAGE_CRS)
         if fac["facility_id"].duplicated().any():
             dup = fac.loc[fac["facility_id"].duplicated(), "facility_id"].iloc[0]
-            msg = f"facility id {dup!r} appears in both the clinic and the facility files"
+            msg = (
+                f"设施编号 {dup!r} 同时出现在卫生室文件和设施文件中 / "
+                f"facility id {dup!r} appears in both the clinic and the facility files"
+            )
             raise InputError(msg, file=clinics, column="facility_id")
         water = read_water_sources(sources, **options) if sources else None
         site_layer = read_sites(sites, **options) if sites else None
@@ -332,7 +335,10 @@ class Study:
         found = self.of_kind(*kinds)
         if found.empty:
             wanted = ", ".join(kinds)
-            msg = f"the study has no facility of kind {wanted}: give --clinics or --facilities"
+            msg = (
+                f"研究区内没有类型为 {wanted} 的设施，请给出 --clinics 或 --facilities / "
+                f"the study has no facility of kind {wanted}: give --clinics or --facilities"
+            )
             raise InputError(msg, column="kind")
         return found
 
@@ -385,7 +391,10 @@ class Study:
             The network, with slopes from the DEM when the study has one.
         """
         if mode not in self.rules.modes:
-            msg = f"unknown travel mode {mode!r}; the rules define {', '.join(self.rules.modes)}"
+            msg = (
+                f"未知的出行方式 {mode!r} / unknown travel mode {mode!r}; "
+                f"the rules define {', '.join(self.rules.modes)}"
+            )
             raise InputError(msg, column="mode")
         if mode not in self._networks:
             graph = self.graph

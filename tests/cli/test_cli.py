@@ -56,6 +56,13 @@ def test_check_on_user_files(files, tmp_path):
     assert doctors["current_doctors"].isna().all()  # no health-centre registry: unknown
     assert "unknown" in result.output
     assert digest(files.values()) == before  # inputs never modified
+    # the last line says where the outputs are; tables are rounded by column name
+    assert result.output.strip().splitlines()[-1] == f"完成 / done: 输出在 {out} / outputs in {out}"
+    raw = pd.read_csv(out / "clinic_compliance.csv", encoding="utf-8-sig", dtype=str)
+    for column, decimals in (("euclid_km", 2), ("network_km", 2), ("travel_min", 1)):
+        cells = raw[column].dropna()
+        assert len(cells)
+        assert cells.map(lambda c: len(c.partition(".")[2]) <= decimals).all(), column  # noqa: B023
 
 
 def test_plan_on_user_files(files, tmp_path):

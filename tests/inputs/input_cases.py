@@ -78,7 +78,7 @@ def villages_gdf(crs="EPSG:4326"):
 def check_villages(gdf, *, ids=("L001", "L002", "L003"), names=True):
     assert isinstance(gdf, gpd.GeoDataFrame)
     assert gdf.crs == "EPSG:4326"
-    assert list(gdf.columns[:11]) == [
+    assert list(gdf.columns[:14]) == [
         "village_id",
         "name",
         "county",
@@ -89,6 +89,9 @@ def check_villages(gdf, *, ids=("L001", "L002", "L003"), names=True):
         "water_safe",
         "relocate",
         "admin_village",
+        "admin_code",
+        "township_code",
+        "urban",
         "source",
     ]
     assert gdf["village_id"].tolist() == list(ids)

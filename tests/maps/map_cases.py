@@ -17,7 +17,20 @@ FACILITY_KINDS = ["clinic", "health_centre", "hospital", "school", "workshop", "
 
 def payloads(page: str) -> list[list[dict]]:
     """Every data layer's JSON specs, in the order the layers were added."""
-    return [json.loads(p) for p in re.findall(r"LVC\.build\((.*)\);$", page, flags=re.MULTILINE)]
+    calls = re.findall(r'LVC\.build\("(?:[^"\\]|\\.)*", (.*)\);$', page, flags=re.MULTILINE)
+    return [json.loads(p) for p in calls]
+
+
+def layer_names_in_page(page: str) -> list[str]:
+    """The names every data layer is built with (``LVC.build(name, specs)``)."""
+    names = re.findall(r'LVC\.build\(("(?:[^"\\]|\\.)*"), ', page)
+    return [json.loads(n) for n in names]
+
+
+def legend_markup(page: str) -> str:
+    """The legend panel's markup, decoded from the page script."""
+    (raw,) = re.findall(r'LVC\.panel\([^,]+, "topright",\s*"lvc-legend", (".*")\);', page)
+    return json.loads(raw)
 
 
 def decode_xy(geom: dict) -> np.ndarray:

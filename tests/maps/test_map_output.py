@@ -29,9 +29,11 @@ def test_html_has_no_external_scripts_or_stylesheets(villages, facilities, edges
     # no style sheet pulls a font or image from the network either
     assert not re.search(r"url\(\s*[\"']?(https?:)?//", page, flags=re.IGNORECASE)
     # the only network URLs the page uses are tile templates
-    assert re.findall(r'L\.tileLayer\("(https?://[^"]+)"', page) == [
+    assert re.findall(r'LVC\.tiles\(\[\["(https?://[^"]+)"', page) == [
         "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     ]
+    urls = set(re.findall(r"https?://[^\s\"'<>)]+", page))
+    assert {u for u in urls if "{z}" in u} == {"https://tile.openstreetmap.org/{z}/{x}/{y}.png"}
 
 
 def test_inline_assets_rejects_unknown_cdn_asset():

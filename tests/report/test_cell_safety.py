@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from lvliang_coverage.cli import app
 from lvliang_coverage.report.cells import for_csv, sheet_title
-from lvliang_coverage.report.workbook import write_csv, write_ledger
+from lvliang_coverage.report.workbook import header_row, write_csv, write_ledger
 
 HYPERLINK = '=HYPERLINK("http://evil.example/x","点我")'
 DDE = "=cmd|' /C calc'!A0"
@@ -78,15 +78,18 @@ def test_workbook_stores_formula_text_as_text(hostile, tmp_path):
     path = write_ledger(rows, summary, tmp_path / "l.xlsx", county_col="县")
     assert_workbook_safe(path)
     book = load_workbook(path)
-    assert book.sheetnames == ["汇总", SUM, "临县", "兴县"]
+    assert book.sheetnames == ["汇总", "兴县", "临县", SUM]  # official order, unknown names last
     sheet = book[SUM]
-    assert [c.value for c in sheet[2]] == [SUM, DDE, 120, None, None]
-    assert sheet["A2"].data_type == "s"
+    first = header_row(sheet) + 1
+    assert [c.value for c in sheet[first]] == [1, SUM, DDE, 120, None, None]
+    assert sheet[f"B{first}"].data_type == "s"
     xing = book["兴县"]
-    assert xing["B2"].value == HYPERLINK
-    assert (xing["C2"].value, xing["C2"].data_type) == (-5, "n")
-    assert (xing["D2"].value, xing["D2"].data_type) == (-1.5, "n")
-    assert (book["汇总"]["B2"].value, book["汇总"]["B2"].data_type) == (-1.5, "n")
+    assert xing[f"C{first}"].value == HYPERLINK
+    assert (xing[f"D{first}"].value, xing[f"D{first}"].data_type) == (-5, "n")
+    assert (xing[f"E{first}"].value, xing[f"E{first}"].data_type) == (-1.5, "n")
+    total = book["汇总"][f"C{first}"]
+    assert (total.value, total.data_type) == (-1.5, "n")
+    assert book[SUM]["A1"].value.startswith(f"吕梁市{SUM} ")  # the county in the title row
 
 
 def test_csv_quotes_formula_text_and_keeps_numbers(hostile, tmp_path):
@@ -129,10 +132,12 @@ def test_control_characters_never_crash_the_workbook(tmp_path):
         extra_sheets=[("额\x0c外", rows)],
     )
     book = load_workbook(path)
-    assert book.sheetnames == ["汇总", "额外", "临县", "兴县"]
-    assert [c.value for c in book["兴县"]["B"]][1:] == ["村甲", "村乙"]
-    assert book["临县"]["B2"].value == "tab\tand\nline"  # tab and line feed are kept
-    assert book["汇总"]["A1"].value == "县"
+    assert book.sheetnames == ["汇总", "额外", "兴县", "临县"]
+    head = header_row(book["兴县"])
+    assert [c.value for c in book["兴县"]["C"]][head:] == ["村甲", "村乙"]
+    assert book["临县"][f"C{head + 1}"].value == "tab\tand\nline"  # tab and line feed are kept
+    assert book["汇总"][f"B{head}"].value == "县"
+    assert book["兴县"]["A1"].value == "吕梁市兴县 台账"  # control character out of the title
     text = write_csv(rows, tmp_path / "c.csv").read_text(encoding="utf-8-sig")
     assert "\x0b" not in text
     assert "\x01" not in text
@@ -204,8 +209,12 @@ def test_cli_outputs_hold_no_live_formula(hostile_files, tmp_path, task):
         assert set(sites["name"]) <= {f"'{HYPERLINK}", f"'{DDE}", "'+村丙", "'@村丁", "'-村戊"}
         assert len(sites) >= 1
         return
-    [workbook] = sorted(out.glob("*.xlsx"))
-    assert_workbook_safe(workbook)
+    workbooks = sorted(out.glob("*.xlsx"))  # per settlement and per administrative village
+    assert [w.name for w in workbooks] == ["clinic_admin_ledger.xlsx", "clinic_ledger.xlsx"]
+    for workbook in workbooks:
+        assert_workbook_safe(workbook)
+    admin = {cell for row in csv_cells(out / "clinic_admin_ledger.csv") for cell in row}
+    assert not any(c[:1] in RISKY for c in admin if c), "no live formula per 行政村 either"
     ledger = csv_cells(out / "clinic_ledger.csv")
     seen = {cell for row in ledger for cell in row}
     assert {f"'{HYPERLINK}", f"'{DDE}", "'+村丙", "'@村丁", "'-村戊"} <= seen
@@ -215,7 +224,11 @@ def test_cli_outputs_hold_no_live_formula(hostile_files, tmp_path, task):
     assert not any(isinstance(t, str) and ("\x0b" in t or "\x01" in t) for t in texts)
     assert all("\x01" not in title for title in book.sheetnames)
     assert f"'{SUM}" in seen  # the clinic's name
-    population = [c for ws in book.worksheets[1:] for c in ws["D"][1:]]
+    population = []
+    for ws in book.worksheets[2:]:  # the county sheets, after the summary and the doctors
+        head = header_row(ws)
+        col = [c.value for c in ws[head]].index("常住人口") + 1
+        population += [ws.cell(r, col) for r in range(head + 1, ws.max_row + 1)]
     assert population
     assert all(c.data_type == "n" for c in population)
     table = pd.read_csv(out / "clinic_compliance.csv", encoding="utf-8-sig")

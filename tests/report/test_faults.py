@@ -373,11 +373,14 @@ def test_cli_a_later_run_leaves_no_stale_plan_files(user_files, tmp_path, monkey
     names = sorted(p.name for p in out.iterdir() if p.name != MANIFEST)
     check = [
         "clinic_compliance.csv",
+        "clinic_compliance_admin.csv",
         "clinic_summary.csv",
         "township_doctors.csv",
         "county_doctors.csv",
         "clinic_ledger.xlsx",
         "clinic_ledger.csv",
+        "clinic_admin_ledger.xlsx",
+        "clinic_admin_ledger.csv",
     ]
     plan = [
         "clinic_plan_sites.csv",

@@ -5,7 +5,7 @@ import pytest
 from openpyxl import load_workbook
 
 from lvliang_coverage.report.output import staged_output
-from lvliang_coverage.report.workbook import write_csv, write_ledger
+from lvliang_coverage.report.workbook import header_row, write_csv, write_ledger
 
 
 def test_ledger_sheets_and_headers(tmp_path):
@@ -19,15 +19,17 @@ def test_ledger_sheets_and_headers(tmp_path):
     summary = pd.DataFrame({"县": ["兴县", "临县"], "村数": [2, 1]})
     path = write_ledger(rows, summary, tmp_path / "l.xlsx", county_col="县")
     wb = load_workbook(path)
-    assert wb.sheetnames == ["汇总", "临县", "兴县"]
+    assert wb.sheetnames == ["汇总", "兴县", "临县"]  # official order: 兴县 141123, 临县 141124
     ws = wb["兴县"]
-    assert [c.value for c in ws[1]] == ["县", "村", "常住人口"]
-    assert [c.value for c in ws[2]] == ["兴县", "甲", 120]
-    assert ws.cell(3, 3).value is None  # NaN written as a blank cell
+    head = header_row(ws)
+    assert head == 3  # title row, filer line, header
+    assert [c.value for c in ws[head]] == ["序号", "县", "村", "常住人口"]
+    assert [c.value for c in ws[head + 1]] == [1, "兴县", "甲", 120]
+    assert ws.cell(head + 2, 4).value is None  # NaN written as a blank cell
     blank = rows.assign(常住人口=float("nan"))  # a column with no value at all
     assert load_workbook(write_ledger(blank, summary, tmp_path / "b.xlsx", county_col="县"))
-    assert ws.max_row == 3
-    assert wb["汇总"].cell(2, 2).value == 2
+    assert ws.max_row == head + 2
+    assert wb["汇总"].cell(head + 1, 3).value == 2
     csv = write_csv(rows, tmp_path / "l.csv")
     assert csv.read_bytes().startswith(b"\xef\xbb\xbf")
     assert pd.read_csv(csv, encoding="utf-8-sig")["村"].tolist() == ["甲", "乙", "丙"]

@@ -63,7 +63,8 @@ class ServiceContractTests:
     # --- declaration -------------------------------------------------------------------
     def test_is_registered_under_its_name(self) -> None:
         assert isinstance(self.service, Service)
-        assert self.service.name in registry.BUILTIN
+        package = type(self.service).__module__.split(".")[2]  # lvliang_coverage.services.<pkg>
+        assert package in registry.BUILTIN
         assert registry.get(self.service.name) is self.service
 
     def test_declares_titles_articles_kinds_and_rules(self) -> None:
@@ -75,7 +76,6 @@ class ServiceContractTests:
         assert s.articles
         assert all(1 <= a <= 30 for a in s.articles)  # the policy has 30 articles
         known = {k.name for k in kinds.registered()}
-        assert s.kinds
         assert set(s.kinds) <= known, set(s.kinds) - known
         assert all(k.name in known for k in s.new_kinds)
         raw = load_rules().raw

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lvliang_coverage.services.clinics.ledger import FIX, REASON_TEXT, SUMMARY_HEADERS
-from lvliang_coverage.services.daycare.ledger import REASON_TEXT as DAYCARE_REASONS
+from lvliang_coverage.services.daycare.status import REASON_TEXT as DAYCARE_REASONS
 from lvliang_coverage.services.relocation.terms import SERVICE_NAMES
 from lvliang_coverage.services.water.terms import kind_term
 

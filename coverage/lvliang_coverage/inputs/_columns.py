@@ -39,6 +39,12 @@ def normalize_header(name: object) -> str:
 LON = ("lon", "lng", "long", "longitude", "x", "经度", "东经", "point_x", "经度坐标")
 LAT = ("lat", "latitude", "y", "纬度", "北纬", "point_y", "纬度坐标")
 
+
+def _words(text: str) -> tuple[str, ...]:
+    """Split a space-separated list of headers."""
+    return tuple(text.split())
+
+
 _COUNTY = ("county", "县", "县区", "县市区", "区县", "所属县", "所属县区", "县名", "county_name")
 _TOWNSHIP = ("township", "乡镇", "乡", "镇", "所属乡镇", "乡镇名称", "乡镇名", "township_name")
 _SOURCE = ("source", "来源", "数据来源")
@@ -55,7 +61,8 @@ class Column:
         Canonical name.
     dtype : str
         ``"str"``, ``"int"`` (whole non-negative numbers), ``"float"``, ``"float+"``
-        (non-negative float) or ``"bool"``.
+        (non-negative float), ``"bool"``, ``"code"`` (text, every digit kept, also from Excel
+        number cells) or ``"derived"`` (never read from the file: computed from other columns).
     aliases : tuple of str
         Accepted headers (normalised), canonical name first.
     required : bool
@@ -148,6 +155,10 @@ class LayerSpec:
     kind_layer : str or None
         Layer of :mod:`lvliang_coverage.kinds` whose kinds the ``kind`` column holds
         (``"facilities"`` or ``"water_sources"``); None when the layer has no kind.
+    label_zh : str
+        Chinese name of the layer in messages, e.g. ``"村庄"``.
+    warn_ids : bool
+        Warn about id-like columns that are not read (:func:`id_like`).
     """
 
     layer: str
@@ -156,6 +167,8 @@ class LayerSpec:
     id_aliases: tuple[str, ...]
     own_columns: tuple[Column, ...]
     kind_layer: str | None = None
+    label_zh: str = ""
+    warn_ids: bool = True
 
     @property
     def columns(self) -> tuple[Column, ...]:
@@ -201,6 +214,8 @@ def _layer(
     names: tuple[str, ...],
     *columns: Column,
     kind_layer: str | None = None,
+    label_zh: str = "",
+    warn_ids: bool = True,
 ) -> LayerSpec:
     """Declare a registry layer: its id, a ``name`` column, ``columns``, a ``source`` column.
 
@@ -218,21 +233,63 @@ def _layer(
             Column("source", "str", _SOURCE),
         ),
         kind_layer=kind_layer,
+        label_zh=label_zh,
+        warn_ids=warn_ids,
     )
+
+
+ADMIN_CODE = _words(
+    "admin_code 统计用区划代码 区划代码 行政区划代码 行政村代码 行政村区划代码 村级区划代码 "
+    "行政村编码 村委会代码 区划编码"
+)
+"""Headers of the 12-digit division code of a row's administrative village (always the code)."""
+
+ADMIN_CODE_WEAK = ("村代码", "code", "代码")
+"""Headers read as the division code when 90 % of the filled cells hold 12 digits, else the id."""
+
+TOWNSHIP_CODE = ("township_code", "乡镇代码", "乡镇编码", "乡镇区划代码", "乡级区划代码")
+"""Headers of the 9-digit township code."""
+
+CODE_HEADERS = (
+    *ADMIN_CODE,
+    *TOWNSHIP_CODE,
+    *_words("county_code 县代码 县区代码 县级区划代码 adcode"),
+)
+"""Division-code headers: kept as text, never taken for an unrecognised id."""
+
+_ID_WORDS = re.compile(r"(^|_)(id|ids|code|codes)\d*(_|$)")
+_ID_CHINESE = ("编号", "编码", "代码")
+
+
+def id_like(header: object) -> bool:
+    """Whether a header looks like an id or code column.
+
+    True when the header holds 编号, 编码 or 代码, or ``id`` or ``code`` as a word
+    (``clinic_id``, ``Clinic ID``, ``ClinicID``, ``site code``); ``idle`` or ``adcode`` are
+    not.
+
+    Parameters
+    ----------
+    header : object
+        The header as read from the file.
+
+    Returns
+    -------
+    bool
+    """
+    text = str(header)
+    if any(word in text for word in _ID_CHINESE):
+        return True
+    split = re.sub(r"([a-z])([A-Z])", r"\1_\2", text)
+    return bool(_ID_WORDS.search(normalize_header(split)))
 
 
 VILLAGES = _layer(
     "villages",
     "V",
-    (
-        "village_id",
-        "villageid",
-        "自然村编码",
-        "自然村代码",
-        "自然村编号",
-        "村编码",
-        "村代码",
-        "村编号",
+    _words(
+        "village_id villageid settlement_id 自然村编码 自然村代码 自然村编号 村编码 村代码 村编号 "
+        "村庄编号 村庄编码 村庄代码"
     ),
     (
         "name",
@@ -273,12 +330,20 @@ VILLAGES = _layer(
     Column(
         "admin_village", "str", ("admin_village", "行政村", "所属行政村", "行政村名称", "行政村名")
     ),
+    Column("admin_code", "code", ADMIN_CODE),
+    Column("township_code", "code", TOWNSHIP_CODE),
+    Column("urban", "derived", ("urban",)),
+    label_zh="村庄",
 )
 
 FACILITIES = _layer(
     "facilities",
     "F",
-    ("facility_id", "facilityid", "机构编码", "机构代码", "设施编号"),
+    _words(
+        "facility_id facilityid clinic_id clinicid 卫生室编号 卫生室编码 卫生室代码 机构编码 "
+        "机构代码 机构编号 医疗机构编码 医疗机构代码 医疗机构编号 卫生院编号 医院编号 设施编号 "
+        "设施编码 设施代码 单位编码 单位代码 学校编号 学校代码 学校标识码 school_id hospital_id"
+    ),
     ("name", "名称", "机构名称", "设施名称", "单位名称", "卫生室名称", "学校名称", "facility_name"),
     Column("kind", "str", (*_KIND, "设施类型", "机构类型", "机构类别"), required=True),
     *_PLACE,
@@ -288,12 +353,16 @@ FACILITIES = _layer(
         ("doctors", "医生", "医生数", "医生人数", "专业医生", "专业医生数", "在岗医生"),
     ),
     kind_layer="facilities",
+    label_zh="设施",
 )
 
 WATER_SOURCES = _layer(
     "water sources",
     "W",
-    ("water_source_id", "source_id", "水源编号", "水源编码"),
+    _words(
+        "water_source_id source_id sourceid water_id 水源编号 水源编码 水源代码 水源地编号 "
+        "水源地编码 水源地代码 工程编号 工程编码 工程代码 水厂编号 水厂编码"
+    ),
     ("name", "名称", "水源名称", "水源地名称", "工程名称", "水厂名称", "水源"),
     Column("kind", "str", (*_KIND, "水源类型", "水源类别"), required=True),
     Column(
@@ -315,12 +384,13 @@ WATER_SOURCES = _layer(
     ),
     *_PLACE,
     kind_layer="water_sources",
+    label_zh="水源",
 )
 
 SITES = _layer(
     "relocation sites",
     "S",
-    ("site_id", "siteid", "安置点编号", "安置点编码"),
+    _words("site_id siteid 安置点编号 安置点编码 安置点代码 安置区编号 安置区编码 项目编号"),
     ("name", "名称", "安置点名称", "安置点", "安置区名称", "安置区", "site_name"),
     *_PLACE,
     Column(
@@ -343,6 +413,7 @@ SITES = _layer(
         "int",
         ("occupied_households", "occupied", "已安置户数", "入住户数", "已入住户数"),
     ),
+    label_zh="安置点",
 )
 
 CANDIDATES = _layer(
@@ -352,6 +423,7 @@ CANDIDATES = _layer(
         "site_id",
         "siteid",
         "candidate_id",
+        "candidateid",
         "候选点编号",
         "候选点编码",
         "候选编号",
@@ -375,6 +447,7 @@ CANDIDATES = _layer(
     # free text, not a facility kind of lvliang_coverage.kinds (e.g. 闲置校舍, 村委会)
     Column("note_kind", "str", (*_KIND, "用途", "现状", "建筑类型", "note_kind")),
     Column("notes", "str", ("notes", "note", "备注", "说明", "remark", "remarks", "comment")),
+    label_zh="候选点",
 )
 
 BOUNDARIES = _layer(
@@ -384,6 +457,8 @@ BOUNDARIES = _layer(
     ("name", "名称", "乡镇名称", "乡镇", "township", "乡", "镇"),
     Column("county", "str", _COUNTY),
     Column("adcode", "str", ("adcode", "行政区划代码", "区划代码")),
+    label_zh="边界",
+    warn_ids=False,
 )
 
 

@@ -20,6 +20,7 @@ from lvliang_coverage.inputs import _columns, _validate, plausible
 from lvliang_coverage.inputs._readers import RawTable, read_raw
 from lvliang_coverage.inputs._text import remove_controls
 from lvliang_coverage.inputs.chinacrs import WEB_SYSTEMS, normalize_system, to_wgs84
+from lvliang_coverage.inputs.divisions import Divisions, derive_from_codes
 from lvliang_coverage.inputs.outliers import Outliers, check_outside
 from lvliang_coverage.inputs.projection import STORAGE_CRS
 
@@ -43,6 +44,7 @@ class ReaderOptions(TypedDict, total=False):
     bounds: InputRules | None
     layer: str | int | None
     sheet: str | int | None
+    divisions: Divisions | None
 
 
 _GEOMETRY_TYPES = {
@@ -54,15 +56,46 @@ _GEOMETRY_TYPES = {
 
 def _aliases(spec: _columns.LayerSpec) -> dict[str, tuple[str, ...]]:
     aliases = {spec.id_column: spec.id_aliases}
-    aliases.update({c.name: c.aliases for c in spec.columns})
+    aliases.update({c.name: c.aliases for c in spec.columns if c.dtype != "derived"})
     aliases["_lon"] = _columns.LON
     aliases["_lat"] = _columns.LAT
     return aliases
 
 
-def _missing(canonical: str, accepted: tuple[str, ...], path: Path, extra: str = "") -> InputError:
+def match_layer(raw: RawTable, spec: _columns.LayerSpec) -> dict[str, str]:
+    """Find the file column of each canonical column of ``spec`` (see ``match_columns``).
+
+    A header that names either an id or a division code (村代码, ``code``, 代码:
+    :data:`~lvliang_coverage.inputs._columns.ADMIN_CODE_WEAK`) is the ``admin_code`` of a
+    layer that has one when every filled cell holds 12 digits, else the id.
+
+    Returns
+    -------
+    dict
+        Canonical name -> file header (``_lon``/``_lat`` for the coordinates).
+    """
+    aliases = _aliases(spec)
+    headers = list(raw.frame.columns)
+    found = _columns.match_columns(headers, aliases, shapefile=raw.shapefile)
+    if "admin_code" in aliases and "admin_code" not in found:
+        weak = {_columns.normalize_header(a) for a in _columns.ADMIN_CODE_WEAK}
+        for header in headers:
+            if _columns.normalize_header(header) in weak and _validate.looks_like_codes(
+                raw.frame[header]
+            ):
+                rest = [h for h in headers if h != header]
+                found = _columns.match_columns(rest, aliases, shapefile=raw.shapefile)
+                found["admin_code"] = str(header)
+                break
+    return found
+
+
+def _missing(
+    canonical: str, accepted: tuple[str, ...], path: Path, extra: tuple[str, str] = ("", "")
+) -> InputError:
     msg = (
-        f"missing required column '{canonical}': accepted headers are {', '.join(accepted)}{extra}"
+        f"缺少必需列 '{canonical}'{extra[0]} / missing required column '{canonical}': "
+        f"accepted headers are {', '.join(accepted)}{extra[1]}"
     )
     return InputError(msg, file=path, column=canonical)
 
@@ -85,12 +118,14 @@ def _geometry(
     geoms = raw.geometry
     if geoms is None or not _has_geometry(raw):
         if geometry != "point":
-            msg = f"the file has no {geometry} geometries"
+            shape = {"polygon": "面", "line": "线"}.get(geometry, geometry)
+            msg = f"文件没有{shape}状几何图形 / the file has no {geometry} geometries"
             raise InputError(msg, file=path, column="geometry")
         for key, canonical in (("_lon", "lon"), ("_lat", "lat")):
             if key not in found:
                 accepted = _columns.LON if key == "_lon" else _columns.LAT
-                raise _missing(canonical, accepted, path, " (or use a geometry file)")
+                extra = ("（或使用带几何图形的文件）", " (or use a geometry file)")
+                raise _missing(canonical, accepted, path, extra)
         return _validate.points_from_columns(
             raw.frame[found["_lon"]],
             raw.frame[found["_lat"]],
@@ -102,7 +137,7 @@ def _geometry(
     empty = (geoms.isna() | geoms.is_empty).to_numpy()
     if empty.any():
         first = int(np.flatnonzero(empty)[0])
-        msg = "empty geometry"
+        msg = "几何图形为空 / empty geometry"
         raise InputError(msg, file=path, row=int(raw.rows[first]), column="geometry")
     kinds = geoms.geom_type.to_numpy()
     if geometry == "point":
@@ -116,7 +151,10 @@ def _geometry(
         wrong = ~np.isin(kinds, allowed)
         if wrong.any():
             first = int(np.flatnonzero(wrong)[0])
-            msg = f"expected {' or '.join(allowed)} geometry, got {kinds[first]}"
+            msg = (
+                f"几何类型应为 {' 或 '.join(allowed)}，收到 {kinds[first]} / "
+                f"expected {' or '.join(allowed)} geometry, got {kinds[first]}"
+            )
             raise InputError(msg, file=path, row=int(raw.rows[first]), column="geometry")
     if geoms.crs is None:
         geoms = geoms.set_crs(STORAGE_CRS if system in WEB_SYSTEMS else system)
@@ -132,11 +170,14 @@ def _geometry(
                 column="geometry",
             )
         except InputError as exc:
-            msg = f"{exc.message}; or fix the file's CRS (.prj)"
+            msg = f"{exc.message}; 或修正文件的坐标参考系（.prj） / or fix the file's CRS (.prj)"
             raise InputError(msg, file=path, row=exc.row, column="geometry") from exc
     out = to_wgs84(geoms, system).reset_index(drop=True)
     bounds = out.bounds.to_numpy()
-    note = ": is the file's CRS (.prj) missing? pass coords='EPSG:<code>'"
+    note = (
+        "：文件是否缺少坐标参考系（.prj）？请给出 coords='EPSG:<代码>'",
+        ": is the file's CRS (.prj) missing? pass coords='EPSG:<code>'",
+    )
     for ix, iy in ((0, 1), (2, 3)):
         _validate.check_lonlat(
             bounds[:, ix],
@@ -186,7 +227,7 @@ def _lookup_kinds(text: pd.Series, accepted: Mapping[str, str]) -> pd.Series:
 def _unknown_kind(shown: str, accepted: Mapping[str, str]) -> str:
     """Message for an unknown kind listing the accepted canonical kinds."""
     names = ", ".join(sorted(set(accepted.values())))
-    return f"unknown kind '{shown}': use one of {names}"
+    return f"未知的类型“{shown}” / unknown kind '{shown}': use one of {names}"
 
 
 def _canonical_kind(
@@ -209,7 +250,8 @@ def _kinds(
     if "kind" not in found:
         if kind is None:
             column = spec.column("kind")
-            raise _missing("kind", column.aliases, path, " (or pass kind=...)")
+            extra = ("（或给出 kind=...）", " (or pass kind=...)")
+            raise _missing("kind", column.aliases, path, extra)
         return np.full(len(raw.frame), kind, dtype=object)
     header = found["kind"]
     text = _validate.as_text(raw.frame[header])
@@ -231,6 +273,8 @@ def _typed_column(
     column: _columns.Column, raw: RawTable, found: Mapping[str, str], path: Path
 ) -> np.ndarray | None:
     """Parse one canonical column, or None when the file lacks it (and it is optional)."""
+    if column.dtype == "derived":
+        return None
     if column.name not in found:
         if column.required:
             raise _missing(column.name, column.aliases, path)
@@ -239,6 +283,9 @@ def _typed_column(
     cells = raw.frame[header]
     if column.dtype == "str":
         return _validate.as_text(cells).to_numpy(dtype=object)
+    if column.dtype == "code":
+        codes = _validate.parse_codes(cells, file=path, rows=raw.rows, column=header)
+        return codes.to_numpy(dtype=object)
     if column.dtype == "bool":
         default = column.default if column.default is not None else column.name != "relocate"
         return _validate.parse_bools(
@@ -288,6 +335,26 @@ def _defaults(
     return out
 
 
+def _code_ids(raw: RawTable, found: Mapping[str, str], path: Path) -> np.ndarray | None:
+    """Return the division codes as ids when every row has one and none repeats."""
+    if "admin_code" not in found:
+        return None
+    header = found["admin_code"]
+    codes = _validate.parse_codes(raw.frame[header], file=path, rows=raw.rows, column=header)
+    if (codes == "").any() or codes.duplicated().any():
+        return None
+    return codes.to_numpy(dtype=object)
+
+
+def _extra_values(header: str, cells: pd.Series) -> np.ndarray:
+    """Type an extra column of the file: ids and codes as text, others by :func:`_infer`."""
+    code_headers = {_columns.normalize_header(h) for h in _columns.CODE_HEADERS}
+    if _columns.id_like(header) or _columns.normalize_header(header) in code_headers:
+        text = _validate.as_text(cells)
+        return text.where(text != "", None).to_numpy(dtype=object)
+    return _infer(cells).to_numpy()
+
+
 def read_layer(
     path: str | Path,
     spec: _columns.LayerSpec,
@@ -302,6 +369,7 @@ def read_layer(
     kind: str | None = None,
     geometry: str = "point",
     generate_ids: bool = True,
+    divisions: Divisions | None = None,
 ) -> gpd.GeoDataFrame:
     """Read ``path`` as the layer described by ``spec``.
 
@@ -334,8 +402,12 @@ def read_layer(
     geometry : str
         ``"point"``, ``"polygon"`` or ``"line"``: the geometry type expected.
     generate_ids : bool
-        Number rows (``<id_prefix>00001`` ...) when the file has no id column; else the
-        result has no id column then.
+        Number rows (``<id_prefix>00001`` ...) when the file has no id column (a layer
+        with an ``admin_code`` on every row, none repeated, takes the codes as ids); else
+        the result has no id column then.
+    divisions : Divisions, optional
+        Official division list naming the county and township of an ``admin_code``
+        (default the shipped Lüliang list).
 
     Returns
     -------
@@ -354,25 +426,32 @@ def read_layer(
         When control characters were removed from text cells.
     OutliersDroppedWarning
         When points outside the study area were dropped.
+    UnreadIdWarning
+        When a column looks like an id but no canonical column reads it.
     """
     path = Path(path)
     raw = remove_controls(read_raw(path, layer=layer, sheet=sheet), path)
     system = normalize_system(coords)
     kind = _canonical_kind(kind, spec, path)
-    found = _columns.match_columns(raw.frame.columns, _aliases(spec), shapefile=raw.shapefile)
+    found = match_layer(raw, spec)
     n = len(raw.frame)
     geoms = _geometry(raw, found, path=path, system=system, geometry=geometry)
 
     id_column = spec.id_column
+    id_from = found.get(id_column, "")
+    code_ids = None if id_from or not generate_ids else _code_ids(raw, found, path)
     if id_column in found:
         header = found[id_column]
         ids = _validate.as_text(raw.frame[header]).to_numpy(dtype=object)
         _validate.check_unique_ids(ids, file=path, rows=raw.rows, column=header, label=id_column)
+    elif code_ids is not None:
+        ids, id_from = code_ids, found["admin_code"]
     elif generate_ids:
         numbers = pd.Series(raw.rows).astype(str).str.zfill(5)
         ids = (spec.id_prefix + numbers).to_numpy(dtype=object)
     else:
         ids = None
+    _validate.warn_unread_ids(raw.frame.columns, found, spec, path, id_from)
 
     values: dict[str, np.ndarray | None] = {}
     for column in spec.columns:
@@ -391,6 +470,8 @@ def read_layer(
         bounds=bounds,
     )
     filled = _defaults(values, np.full(n, "", dtype=object) if ids is None else ids, path, n)
+    if "admin_code" in filled:
+        derive_from_codes(filled, divisions)
 
     keep = None
     if study_area is not None and geometry == "point":
@@ -425,7 +506,7 @@ def read_layer(
                 column=found.get(column.name, column.name),
                 label=column.name,
             )
-        elif column.dtype == "str":
+        elif column.dtype in ("str", "code"):
             value = value.astype(str)
         data[column.name] = value
     result = pd.DataFrame(data)
@@ -436,7 +517,7 @@ def read_layer(
         if c not in used and c not in result.columns and c != "geometry"
     ]
     for extra in extras:
-        result[extra] = _infer(raw.frame[extra]).to_numpy()
+        result[extra] = _extra_values(extra, raw.frame[extra])
     gdf = gpd.GeoDataFrame(result, geometry=geoms.to_numpy(), crs=STORAGE_CRS)
     if keep is not None and not keep.all():
         gdf = gdf[keep].reset_index(drop=True)

@@ -57,14 +57,20 @@ def check_path(path: str | Path) -> Path:
     """
     path = Path(path)
     if not path.exists():
-        msg = "file does not exist"
+        msg = "文件不存在 / file does not exist"
         raise InputError(msg, file=path)
     suffix = path.suffix.lower()
     if suffix == ".xls":
-        msg = "old Excel .xls files are not supported: save the sheet as .xlsx"
+        msg = (
+            "不支持旧版 Excel .xls 文件，请另存为 .xlsx / "
+            "old Excel .xls files are not supported: save the sheet as .xlsx"
+        )
         raise InputError(msg, file=path)
     if suffix not in SUPPORTED:
-        msg = f"unknown file type '{path.suffix}': use one of {', '.join(SUPPORTED)}"
+        msg = (
+            f"未知的文件类型“{path.suffix}” / "
+            f"unknown file type '{path.suffix}': use one of {', '.join(SUPPORTED)}"
+        )
         raise InputError(msg, file=path)
     return path
 
@@ -89,7 +95,10 @@ def decode_bytes(data: bytes, path: Path) -> str:
     best = charset_normalizer.from_bytes(data).best()
     detected = None if best is None else str(best)
     if detected is None or "\x00" in detected or _mostly_control(detected):
-        msg = "unreadable encoding: save the file as UTF-8 or GBK text"
+        msg = (
+            "无法识别文件编码，请另存为 UTF-8 或 GBK 文本 / "
+            "unreadable encoding: save the file as UTF-8 or GBK text"
+        )
         raise InputError(msg, file=path)
     return detected
 
@@ -123,10 +132,10 @@ def _read_csv(path: Path) -> RawTable:
             quoting=csv.QUOTE_MINIMAL,
         )
     except pd.errors.EmptyDataError as exc:
-        msg = "the file is empty (no header and no data rows)"
+        msg = "文件为空（没有表头和数据行） / the file is empty (no header and no data rows)"
         raise InputError(msg, file=path) from exc
     except pd.errors.ParserError as exc:
-        msg = f"not a readable CSV table: {exc}"
+        msg = f"无法作为 CSV 表格读取 / not a readable CSV table: {exc}"
         raise InputError(msg, file=path) from exc
     frame.columns = [str(c).strip() for c in frame.columns]
     return _drop_blank(frame, None)
@@ -136,26 +145,32 @@ def _read_excel(path: Path, sheet: str | int | None) -> RawTable:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
-        msg = f"not a readable .xlsx workbook: {exc}"
+        msg = f"无法作为 .xlsx 工作簿读取 / not a readable .xlsx workbook: {exc}"
         raise InputError(msg, file=path) from exc
     try:
         if sheet is None:
             ws = book.worksheets[0]
         elif isinstance(sheet, int):
             if not 0 <= sheet < len(book.worksheets):
-                msg = f"no sheet number {sheet} (the workbook has {len(book.worksheets)})"
+                msg = (
+                    f"没有序号为 {sheet} 的工作表（工作簿共有{len(book.worksheets)}个） / "
+                    f"no sheet number {sheet} (the workbook has {len(book.worksheets)})"
+                )
                 raise InputError(msg, file=path, column="sheet")
             ws = book.worksheets[sheet]
         else:
             if sheet not in book.sheetnames:
-                msg = f"no sheet '{sheet}': sheets are {', '.join(book.sheetnames)}"
+                msg = (
+                    f"没有工作表“{sheet}” / "
+                    f"no sheet '{sheet}': sheets are {', '.join(book.sheetnames)}"
+                )
                 raise InputError(msg, file=path, column="sheet")
             ws = book[sheet]
         values = list(ws.iter_rows(values_only=True))
     finally:
         book.close()
     if not values:
-        msg = "the sheet is empty (no header and no data rows)"
+        msg = "工作表为空（没有表头和数据行） / the sheet is empty (no header and no data rows)"
         raise InputError(msg, file=path)
     # Skip title lines above the header (e.g. a merged "吕梁市自然村统计表" cell): the header
     # is the first of the top rows with at least two filled cells.
@@ -228,7 +243,10 @@ def _read_geo(path: Path, layer: str | int | None) -> RawTable:
                 warnings.simplefilter("ignore")
                 gdf = gpd.read_file(path, engine="pyogrio", layer=layer)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        msg = f"not a readable {path.suffix} file or layer: {exc}"
+        msg = (
+            f"无法读取该 {path.suffix} 文件或图层 / "
+            f"not a readable {path.suffix} file or layer: {exc}"
+        )
         raise InputError(msg, file=path, column=None if layer is None else "layer") from exc
     if not isinstance(gdf, gpd.GeoDataFrame):
         return _drop_blank(pd.DataFrame(gdf), None)
@@ -288,6 +306,6 @@ def read_raw(
         if suffix == ".shp":
             raw = RawTable(raw.frame, raw.rows, raw.geometry, shapefile=True)
     if raw.frame.empty and (raw.geometry is None or raw.geometry.empty):
-        msg = "the file has no data rows"
+        msg = "文件没有数据行 / the file has no data rows"
         raise InputError(msg, file=path)
     return raw

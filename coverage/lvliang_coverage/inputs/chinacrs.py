@@ -253,8 +253,9 @@ def normalize_system(system: str | int | pyproj.CRS) -> str:
         crs = pyproj.CRS.from_user_input(system)
     except pyproj.exceptions.CRSError as exc:
         msg = (
-            f"unknown coordinate system {system!r}: use wgs84, cgcs2000, gcj02, bd09 or an "
-            "EPSG code such as EPSG:4546"
+            f"未知的坐标系 {system!r}，请用 wgs84、cgcs2000、gcj02、bd09 或 EPSG 代码（如 "
+            f"EPSG:4546） / unknown coordinate system {system!r}: use wgs84, cgcs2000, gcj02, "
+            "bd09 or an EPSG code such as EPSG:4546"
         )
         raise InputError(msg, column="coords") from exc
     epsg = crs.to_epsg()

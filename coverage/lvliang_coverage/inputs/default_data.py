@@ -136,7 +136,7 @@ def load_default(
     paths = {key: root / rel for key, rel in DEFAULT_FILES.items()}
     missing = [DEFAULT_FILES[k] for k, p in paths.items() if not p.exists()]
     if missing:
-        msg = f"default data incomplete, missing: {', '.join(missing)}"
+        msg = f"默认数据不完整，缺少 / default data incomplete, missing: {', '.join(missing)}"
         raise InputError(msg, file=root)
     city = read_boundaries(paths["city"])
     with warnings.catch_warnings():

@@ -204,7 +204,7 @@ def check_outside(
     hint = ""
     swapped = gpd.GeoSeries(gpd.points_from_xy([point.y], [point.x]), crs=STORAGE_CRS)
     if abs(point.x) <= 90.0 and outside_distance_m(swapped, area)[0] <= tolerance_m:
-        hint = "; longitude and latitude look swapped"
+        hint = "; 经度和纬度似乎填反了 / longitude and latitude look swapped"
     elif far.all() and len(points) > 1:
         hint = (
             f"; 全部点位都在{zh}外，坐标系是否有误？/ every point lies outside: are the "

@@ -41,9 +41,13 @@ class LayerOptions(TypedDict, total=False):
     ----------
     show : bool
         Whether the layer is on when the map opens (default true).
+    section : str
+        Legend section of the layer's rows, one of :data:`SECTIONS` (default: ``"result"``,
+        ``"context"`` for boundaries, roads and rivers, ``"facility"`` for facility icons).
     """
 
     show: bool
+    section: str
 
 
 class PopupOptions(LayerOptions, total=False):
@@ -53,12 +57,23 @@ class PopupOptions(LayerOptions, total=False):
     ----------
     popup_cols : sequence of str, optional
         Columns shown in the popup of a feature.
+    popup_labels : mapping of str to str, optional
+        Popup label per column, in the map's language (default: the shared column labels).
+    note_col : str, optional
+        Column with a plain sentence shown in bold under the popup title (e.g. the status).
     tooltip_col : str, optional
         Column shown as the tooltip of a feature.
     """
 
     popup_cols: Sequence[str] | None
+    popup_labels: Mapping[str, str] | None
+    note_col: str | None
     tooltip_col: str | None
+
+
+SECTIONS = ("result", "facility", "context")
+"""Legend sections, in the order drawn: result classes (always open, first), facility icons
+(a collapsible section, open), context layers (collapsible, closed)."""
 
 
 class MapCanvas:
@@ -94,7 +109,7 @@ class MapCanvas:
         self.synthetic = synthetic
         self.gcj02 = basemap == "gaode"
         self.layer_names: list[str] = []
-        self._legend: list[tuple[str, list[LegendItem]]] = []
+        self._legend: list[tuple[str, list[LegendItem], str]] = []
         self._extra_legend: list[LegendItem] = []
         self._layers: list[DataLayer] = []
 
@@ -167,22 +182,32 @@ class MapCanvas:
         popup_cols: Sequence[str] | None = None,
         tooltip_col: str | None = None,
         labels: Mapping[str, str] | None = None,
+        popup_labels: Mapping[str, str] | None = None,
+        note_col: str | None = None,
         **extra: Any,
     ) -> dict[str, Any]:
-        """Encode one geometry family with its styles and texts (see the page script)."""
+        """Encode one geometry family with its styles and texts (see the page script).
+
+        ``labels`` and ``popup_labels`` both name popup columns (the latter wins).
+        """
+        empty = {"g": "P", "xy": [], "o": []}  # an empty layer is dropped by _add
         spec: dict[str, Any] = {
             "n": len(gdf),
-            "geom": encode_geometries(gdf.geometry.to_numpy()),
+            "geom": encode_geometries(gdf.geometry.to_numpy()) if len(gdf) else empty,
             "cats": [dict(s) for s in styles],
         }
         if category is not None:
             spec["k"] = np.asarray(category, dtype=np.int64).tolist()
         if popup_cols:
-            cols, rows = popup_table(gdf, popup_cols, self.lang, dict(labels or {}))
+            names = {**(labels or {}), **(popup_labels or {})}
+            cols, rows = popup_table(gdf, popup_cols, self.lang, names)
             spec["cols"], spec["rows"] = cols, rows
         if tooltip_col is not None:
             require_column(gdf, tooltip_col, "tooltip")
             spec["tip"] = gdf[tooltip_col].astype(str).map(esc).tolist()
+        if note_col is not None:
+            require_column(gdf, note_col, "popup note")
+            spec["note"] = gdf[note_col].fillna("").astype(str).map(esc).tolist()
         spec.update({k: v for k, v in extra.items() if v is not None})
         return spec
 
@@ -193,15 +218,22 @@ class MapCanvas:
         legend: Sequence[LegendItem] = (),
         *,
         show: bool = True,
+        section: str = "result",
     ) -> Self:
-        """Add one switchable overlay of encoded specs, with its legend rows."""
+        """Add one switchable overlay of encoded specs, with its legend rows.
+
+        ``section`` is the legend section of the rows (one of :data:`SECTIONS`).
+        """
+        if section not in SECTIONS:
+            msg = f"legend section must be one of {SECTIONS}, got {section!r}"
+            raise InputError(msg, column="section")
         specs = [s for s in specs if s["n"] > 0]
         layer = DataLayer(specs, esc(name), show=show)
         self.map.add_child(layer, name=f"lvc_layer_{len(self._layers)}")
         self._layers.append(layer)
         self.layer_names.append(name)
         if legend:
-            self._legend.append((name, list(legend)))
+            self._legend.append((name, list(legend), section))
         return self
 
     def _add_one(
@@ -213,18 +245,27 @@ class MapCanvas:
         encoding: Mapping[str, Any] | None = None,
         *,
         show: bool = True,
+        section: str = "result",
         popup_cols: Sequence[str] | None = None,
+        popup_labels: Mapping[str, str] | None = None,
+        note_col: str | None = None,
         tooltip_col: str | None = None,
     ) -> Self:
         """Add one overlay of one encoded spec, with its legend rows.
 
-        ``encoding`` and the popup and tooltip columns go to :meth:`_spec`, ``show`` to
-        :meth:`_add`.
+        ``encoding`` and the popup, note and tooltip columns go to :meth:`_spec`, ``show``
+        and ``section`` to :meth:`_add`.
         """
         spec = self._spec(
-            gdf, styles, popup_cols=popup_cols, tooltip_col=tooltip_col, **(encoding or {})
+            gdf,
+            styles,
+            popup_cols=popup_cols,
+            popup_labels=popup_labels,
+            note_col=note_col,
+            tooltip_col=tooltip_col,
+            **(encoding or {}),
         )
-        return self._add(name, [spec], legend, show=show)
+        return self._add(name, [spec], legend, show=show, section=section)
 
     def _categories(
         self,
@@ -264,6 +305,6 @@ class MapCanvas:
             else:
                 names.append(str(v))
         if missing.any():
-            colours.append("#bdbdbd")
+            colours.append(sty.MISSING_COLOUR)
             names.append(text("missing", self.lang))
         return k, cats, colours, names

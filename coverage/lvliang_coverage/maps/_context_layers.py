@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self, Unpack
+from typing import Any, Self, Unpack
 
 import geopandas as gpd
 import numpy as np
@@ -12,7 +12,7 @@ import shapely
 from lvliang_coverage.errors import InputError
 from lvliang_coverage.maps import _style as sty
 from lvliang_coverage.maps._canvas import LayerOptions, MapCanvas
-from lvliang_coverage.maps._encode import of_family, simplify_metric
+from lvliang_coverage.maps._encode import encode_geometries, esc, of_family, simplify_metric
 from lvliang_coverage.maps._style import LegendItem
 from lvliang_coverage.report.vocabulary import text
 
@@ -27,6 +27,8 @@ class ContextLayers(MapCanvas):
         kind: str = "county",
         *,
         name_col: str | None = None,
+        labels: bool = False,
+        min_zoom: float | None = None,
         **options: Unpack[LayerOptions],
     ) -> Self:
         """Add administrative boundaries (outlines only, tooltips with the name).
@@ -41,6 +43,12 @@ class ContextLayers(MapCanvas):
             Line style.
         name_col : str, optional
             Column with the area name; defaults to ``name`` or ``county``.
+        labels : bool
+            Also write the names on the map, at the zooms of :data:`LABEL_ZOOMS` for
+            ``kind`` (county names at city and county scale, township names from county
+            scale on).
+        min_zoom : float, optional
+            Draw the outlines (and labels) from this zoom on only.
         **options : LayerOptions
 
         Returns
@@ -58,9 +66,16 @@ class ContextLayers(MapCanvas):
         style = dict(sty.BOUNDARY_STYLES[kind])
         label = name or text(kind, self.lang)
         item = LegendItem(label, style["color"], "line", style["weight"], style.get("dashArray"))
-        return self._add_one(
-            label, data, [{"style": style}], [item], tooltip_col=name_col, **options
-        )
+        spec = self._spec(data, [{"style": style}], tooltip_col=name_col)
+        if min_zoom is not None:
+            spec["minZoom"] = min_zoom
+        specs = [spec]
+        if labels and name_col is not None and len(data):
+            lo, hi = sty.LABEL_ZOOMS.get(kind, (None, None))
+            lo = lo if min_zoom is None else max(lo or min_zoom, min_zoom)
+            specs.append(label_spec(data, name_col, f"lvc-label-{kind}", (lo, hi)))
+        opts: LayerOptions = {"section": "context", **options}
+        return self._add(label, specs, [item], **opts)
 
     def add_roads(
         self,
@@ -115,7 +130,9 @@ class ContextLayers(MapCanvas):
             if (k == i).any():
                 legend.append(LegendItem(text(key, self.lang), colour, "line", weight, dash))
         label = name or text("roads", self.lang)
-        return self._add_one(label, data, styles, legend, {"category": k, "merge": True}, **options)
+        encoding = {"category": k, "merge": True}
+        opts: LayerOptions = {"section": "context", **options}
+        return self._add_one(label, data, styles, legend, encoding, **opts)
 
     def add_rivers(
         self,
@@ -159,6 +176,51 @@ class ContextLayers(MapCanvas):
         tip = name_col if name_col in data.columns else None
         label = name or text("rivers", self.lang)
         legend = [LegendItem(label, sty.RIVER_COLOUR, "line", 2.0)]
+        opts: LayerOptions = {"section": "context", **options}
         return self._add_one(
-            label, data, styles, legend, {"category": k}, tooltip_col=tip, **options
+            label,
+            data,
+            styles,
+            legend,
+            {"category": k},
+            tooltip_col=tip,
+            **opts,
         )
+
+
+def label_spec(
+    data: gpd.GeoDataFrame,
+    name_col: str,
+    css_class: str,
+    zoom: tuple[float | None, float | None],
+) -> dict[str, Any]:
+    """Spec of permanent name labels at the areas' representative points.
+
+    Parameters
+    ----------
+    data : GeoDataFrame
+        Areas in WGS84 (as prepared for drawing).
+    name_col : str
+        Column with the names.
+    css_class : str
+        CSS class of the labels (``lvc-label-county``, ``lvc-label-township``).
+    zoom : (float or None, float or None)
+        Zooms from which and below which the labels are drawn.
+
+    Returns
+    -------
+    dict
+        A spec of the page script (``mode = "label"``).
+    """
+    points = shapely.point_on_surface(data.geometry.to_numpy())
+    spec: dict[str, Any] = {
+        "n": len(data),
+        "geom": encode_geometries(points),
+        "cats": [{"style": {}}],
+        "mode": "label",
+        "cls": css_class,
+        "text": data[name_col].astype(str).map(esc).tolist(),
+    }
+    lo, hi = zoom
+    spec.update({k: v for k, v in (("minZoom", lo), ("maxZoom", hi)) if v is not None})
+    return spec

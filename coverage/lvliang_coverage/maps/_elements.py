@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from typing import Any
 
@@ -48,7 +49,7 @@ class DataLayer(Layer):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = LVC.build({{ this.payload }});
+        var {{ this.get_name() }} = LVC.build({{ this.name_js }}, {{ this.payload }});
         {% endmacro %}
         """
     )
@@ -58,10 +59,15 @@ class DataLayer(Layer):
         self._name = "LvcDataLayer"
         self.specs = list(specs)
         self.payload = to_js_json(self.specs)
+        self.name_js = to_js_json(name)
 
 
 class BaseLayer(Layer):
     """A base map: a group of tile layers, or an empty group for the no-tiles mode.
+
+    The attribution is shown only once a tile has loaded, so an offline map never credits
+    a base map it does not show; tiles failing before any loads switch the map to its
+    offline state (one line saying so, see ``LVC.tiles`` of the page script).
 
     Parameters
     ----------
@@ -71,26 +77,32 @@ class BaseLayer(Layer):
         HTML-escaped name shown in the layer control.
     show : bool
         Whether this base map is selected when the map opens.
+    attribution : str
+        Credit of the tiles (plain text, escaped here).
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.layerGroup([
-        {%- for url, opts in this.tiles %}
-            L.tileLayer({{ url|tojson }}, {{ opts|tojson }}),
-        {%- endfor %}
-        ]);
+        var {{ this.get_name() }} = LVC.tiles({{ this.tiles_js }}, {{ this.attribution_js }});
         {% endmacro %}
         """
     )
 
     def __init__(
-        self, tiles: Sequence[tuple[str, dict[str, Any]]], name: str, *, show: bool
+        self,
+        tiles: Sequence[tuple[str, dict[str, Any]]],
+        name: str,
+        *,
+        show: bool,
+        attribution: str = "",
     ) -> None:
         super().__init__(name=name, overlay=False, control=True, show=show)
         self._name = "LvcBaseLayer"
-        self.tiles = list(tiles)
+        self.tiles = [(url, dict(opts)) for url, opts in tiles]
+        self.attribution = attribution
+        self.tiles_js = to_js_json([[url, opts] for url, opts in self.tiles])
+        self.attribution_js = to_js_json(html.escape(attribution, quote=True))
 
 
 class Panel(MacroElement):

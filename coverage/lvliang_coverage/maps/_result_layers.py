@@ -23,6 +23,7 @@ class LineOptions(PopupOptions, total=False):
     category_col: str | None
     palette: Mapping[Any, str] | None
     labels: Mapping[Any, str] | None
+    min_zoom: float | None
 
 
 class ResultLayers(MapCanvas):
@@ -144,7 +145,7 @@ class ResultLayers(MapCanvas):
             Line colour when ``category_col`` is not given.
         weight : float
             Line width in pixels.
-        category_col, palette, labels, popup_cols, tooltip_col, show :
+        category_col, palette, labels, popup_cols, popup_labels, note_col, tooltip_col, min_zoom :
             As in :meth:`add_layer`.
 
         Returns
@@ -169,7 +170,11 @@ class ResultLayers(MapCanvas):
         palette: Mapping[Any, str] | None = None,
         labels: Mapping[Any, str] | None = None,
         popup_cols: Sequence[str] | None = None,
+        popup_labels: Mapping[str, str] | None = None,
+        note_col: str | None = None,
         tooltip_col: str | None = None,
+        stroke: str | None = None,
+        min_zoom: float | None = None,
         **options: Unpack[LayerOptions],
     ) -> Self:
         """Add any layer: points as circle markers, lines, polygons (mixed layers allowed).
@@ -196,8 +201,17 @@ class ResultLayers(MapCanvas):
             Colour and legend label per category value.
         popup_cols : sequence of str, optional
             Popup columns.
+        popup_labels : mapping of str to str, optional
+            Popup label per column (default: the shared column labels).
+        note_col : str, optional
+            Column with a plain sentence shown in bold under the popup title.
         tooltip_col : str, optional
             Tooltip column.
+        stroke : str, optional
+            Outline colour of points (default: the fill colour), e.g. a dark ring that tells
+            sites from village dots.
+        min_zoom : float, optional
+            Draw the layer from this zoom on only.
         **options : LayerOptions
 
         Returns
@@ -227,6 +241,8 @@ class ResultLayers(MapCanvas):
                 style: dict[str, Any] = {"color": c, "weight": weight, "fillColor": c}
                 if family == "P":
                     style.update(radius=radius, fillOpacity=max(fill_opacity, 0.6), weight=1.0)
+                    if stroke is not None:
+                        style.update(color=stroke, weight=2.0)
                 elif family == "A":
                     style["fillOpacity"] = fill_opacity
                 if dash and family != "P":
@@ -238,7 +254,10 @@ class ResultLayers(MapCanvas):
                     styles,
                     category=k[mask],
                     popup_cols=popup_cols,
+                    popup_labels=popup_labels,
+                    note_col=note_col,
                     tooltip_col=tooltip_col,
+                    minZoom=min_zoom,
                 )
             )
             if not legend:

@@ -12,19 +12,36 @@ STYLE = (
 .leaflet-container{background:#f3f1ec;font-family:FONTS}
 .lvc-title{position:absolute;top:10px;left:50%;transform:translateX(-50%);z-index:1000;
  background:rgba(255,255,255,.93);padding:6px 16px;border-radius:6px;
- box-shadow:0 1px 5px rgba(0,0,0,.35);font:600 18px/1.35 FONTS;text-align:center;max-width:60%}
+ box-shadow:0 1px 5px rgba(0,0,0,.35);font:600 18px/1.35 FONTS;text-align:center;
+ max-width:calc(100% - 640px)}
 .lvc-synthetic{display:inline-block;margin:2px 0 0 8px;padding:1px 8px;border-radius:4px;
  background:#d9480f;color:#fff;font-size:13px;font-weight:600;vertical-align:middle}
 .lvc-note{background:rgba(255,255,255,.88);padding:3px 8px;font-size:12px;border-radius:4px;
  max-width:460px;line-height:1.4}
-.lvc-legend{background:rgba(255,255,255,.93);padding:6px 10px;border-radius:6px;
- box-shadow:0 1px 5px rgba(0,0,0,.35);font-size:13px;line-height:1.55;
- max-height:calc(50vh - 45px);overflow:auto}
-.leaflet-top.leaflet-right .leaflet-control-layers{max-height:calc(50vh - 25px);overflow-y:auto}
+.lvc-legend{background:rgba(255,255,255,.95);padding:6px 10px;border-radius:6px;
+ box-shadow:0 1px 5px rgba(0,0,0,.35);font-size:13px;line-height:1.5;
+ max-height:calc(100vh - 60px);overflow:auto;max-width:300px}
+.leaflet-top.leaflet-left .leaflet-control-layers{max-height:calc(100vh - 300px);overflow-y:auto}
 .lvc-legend h4{margin:0 0 2px;font-size:14px}
-.lvc-legend h5{margin:6px 0 1px;font-size:13px;color:#333}
+.lvc-legend h5{margin:5px 0 1px;font-size:13px;color:#222}
+.lvc-legend-results{margin-bottom:4px}
+.lvc-legend-results .lvc-legend-block{margin-top:5px}
+.lvc-legend details{border-top:1px solid #ddd;padding:2px 0}
+.lvc-legend summary{cursor:pointer;font-size:13px;color:#333;font-weight:600}
 .lvc-legend-row{display:flex;align-items:center;gap:6px;white-space:nowrap}
 .lvc-legend-row svg{flex:none}
+.lvc-legend-note{color:#444;white-space:normal}
+.lvc-offline{display:none;background:rgba(255,255,255,.93);padding:3px 8px;border-radius:4px;
+ font-size:13px;color:#7a4b00;border:1px solid #e0b060}
+.lvc-base-offline .lvc-offline{display:block}
+.lvc-base-state{display:none}
+.lvc-base-ok .lvc-base-state-ok,.lvc-base-offline .lvc-base-state-offline,
+.lvc-base-none .lvc-base-state-none,.lvc-base-wait .lvc-base-state-wait{display:block}
+.lvc-label{background:none;border:none}
+.lvc-label span{position:absolute;transform:translate(-50%,-50%);white-space:nowrap;
+ pointer-events:none;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff}
+.lvc-label-county span{font:700 15px/1.2 FONTS;color:#222}
+.lvc-label-township span{font:12px/1.2 FONTS;color:#333}
 .lvc-icon{background:none;border:none}
 .lvc-popup{font-size:12px;line-height:1.45}
 .lvc-popup table{border-collapse:collapse}
@@ -32,6 +49,7 @@ STYLE = (
  white-space:nowrap}
 .lvc-popup td{padding:1px 0;font-weight:600}
 .lvc-popup-title{font-weight:700;font-size:14px;margin-bottom:4px}
+.lvc-popup-note{font-weight:600;font-size:13px;margin:0 0 5px;white-space:normal}
 .lvc-search{background:#fff;padding:4px}
 .lvc-search input{width:190px;font-size:14px;border:1px solid #bbb;padding:3px 6px;
  border-radius:3px}
@@ -48,6 +66,10 @@ SCRIPT = """
   if (window.LVC) { return; }
   var SCALE = 100000;
   var records = [];
+  var groups = [];
+  // popups pan clear of the title (top) and the legend (right)
+  var POPUP = {maxWidth: 440, autoPanPaddingTopLeft: [60, 95],
+               autoPanPaddingBottomRight: [300, 30]};
   var canvas = null;
 
   function decode(xy) {
@@ -78,6 +100,9 @@ SCRIPT = """
   function popupHtml(spec, i) {
     var h = '<div class="lvc-popup">';
     if (spec.tip) { h += '<div class="lvc-popup-title">' + spec.tip[i] + '</div>'; }
+    if (spec.note && spec.note[i]) {
+      h += '<div class="lvc-popup-note">' + spec.note[i] + '</div>';
+    }
     if (spec.cols && spec.cols.length) {
       h += '<table>';
       for (var j = 0; j < spec.cols.length; j++) {
@@ -128,6 +153,10 @@ SCRIPT = """
           var ll = [c[2 * i + 1], c[2 * i]];
           if (spec.mode === "marker") {
             lyr = L.marker(ll, {icon: icons[k], keyboard: false});
+          } else if (spec.mode === "label") {
+            lyr = L.marker(ll, {icon: L.divIcon({html: "<span>" + spec.text[i] + "</span>",
+              className: "lvc-label " + (spec.cls || ""), iconSize: null}),
+              interactive: false, keyboard: false, zIndexOffset: 1000});
           } else if (spec.mode === "circle") {
             lyr = L.circle(ll, options(s.style, {radius: spec.radius_m}));
           } else {
@@ -140,7 +169,7 @@ SCRIPT = """
         }
         lyr._lvc = i;
         if (spec.rows) {
-          lyr.bindPopup(function (l) { return popupHtml(spec, l._lvc); }, {maxWidth: 380});
+          lyr.bindPopup(function (l) { return popupHtml(spec, l._lvc); }, POPUP);
         }
         if (spec.tip) {
           lyr.bindTooltip(function (l) { return spec.tip[l._lvc]; }, {sticky: g !== "P"});
@@ -154,7 +183,7 @@ SCRIPT = """
           var dot = L.circleMarker(lyr.getLatLng(), options(spec.dot, {}));
           dot._lvc = i;
           if (spec.rows) {
-            dot.bindPopup(function (l) { return popupHtml(spec, l._lvc); }, {maxWidth: 380});
+            dot.bindPopup(function (l) { return popupHtml(spec, l._lvc); }, POPUP);
           }
           if (spec.tip) { dot.bindTooltip(function (l) { return spec.tip[l._lvc]; }); }
           dots.addLayer(dot);
@@ -162,8 +191,16 @@ SCRIPT = """
       }
     }
     var map = null;
+    var ranged = spec.minZoom != null || spec.maxZoom != null;
     function update() {
       var z = map ? map.getZoom() : 99;
+      var out = (spec.minZoom != null && z < spec.minZoom) ||
+                (spec.maxZoom != null && z >= spec.maxZoom);
+      if (out) {
+        subs.forEach(function (sub) { group.removeLayer(sub); });
+        if (dots) { group.removeLayer(dots); }
+        return;
+      }
       if (dots) {
         var low = z < spec.dotsBelow;
         subs.forEach(function (sub) { if (low) { group.removeLayer(sub); } });
@@ -177,13 +214,76 @@ SCRIPT = """
         if (!show && group.hasLayer(subs[kk])) { group.removeLayer(subs[kk]); }
       });
     }
-    group.on("add", function () { map = group._map; map.on("zoomend", update); update(); });
-    group.on("remove", function () { if (map) { map.off("zoomend", update); } });
-    spec.cats.forEach(function (cat, kk) { if (!cat.minZoom) { group.addLayer(subs[kk]); } });
+    function refresh() { update(); restackSoon(); }
+    group.on("add", function () { map = group._map; map.on("zoomend", refresh); refresh(); });
+    group.on("remove", function () { if (map) { map.off("zoomend", refresh); } });
+    spec.cats.forEach(function (cat, kk) {
+      if (!cat.minZoom && !ranged) { group.addLayer(subs[kk]); }
+    });
+    spec._subs = dots ? subs.concat([dots]) : subs;
   }
-  function build(specs) {
+  // One canvas draws every data layer and the last drawn is the one clicked, so layers that
+  // come back on a zoom change would cover the others: keep areas at the back, then lines,
+  // then the dots (villages, sites) on top.
+  var restackPending = false;
+  function restack() {
+    restackPending = false;
+    ["L", "P"].forEach(function (family) {
+      groups.forEach(function (rec) {
+        if (!rec.group._map) { return; }
+        rec.specs.forEach(function (spec) {
+          if (spec.geom.g !== family || !spec._subs || spec.mode) { return; }
+          spec._subs.forEach(function (sub) {
+            if (!rec.group.hasLayer(sub)) { return; }
+            sub.eachLayer(function (l) { if (l._map && l.bringToFront) { l.bringToFront(); } });
+          });
+        });
+      });
+    });
+  }
+  function restackSoon() {
+    if (!restackPending) { restackPending = true; setTimeout(restack, 0); }
+  }
+  function build(name, specs) {
     var group = L.featureGroup();
     specs.forEach(function (spec) { buildSpec(spec, group); });
+    groups.push({name: name || "", group: group, specs: specs});
+    return group;
+  }
+  function baseState(map, state) {
+    if (!map) { return; }
+    var c = map.getContainer();
+    ["ok", "offline", "none", "wait"].forEach(function (s) {
+      L.DomUtil.removeClass(c, "lvc-base-" + s);
+    });
+    L.DomUtil.addClass(c, "lvc-base-" + state);
+  }
+  // a base map whose attribution is shown only once a tile has really loaded; when tiles
+  // fail before any loads (offline) the map says so in one line (the .lvc-offline panel)
+  function tiles(list, attribution) {
+    var group = L.layerGroup(), map = null, loaded = false, claimed = false;
+    list.forEach(function (t) {
+      var layer = L.tileLayer(t[0], t[1]);
+      layer.on("tileload", function () {
+        if (!map) { return; }
+        if (!loaded) { loaded = true; baseState(map, "ok"); }
+        if (!claimed && attribution && map.attributionControl) {
+          map.attributionControl.addAttribution(attribution); claimed = true;
+        }
+      });
+      layer.on("tileerror", function () { if (map && !loaded) { baseState(map, "offline"); } });
+      group.addLayer(layer);
+    });
+    group.on("add", function () {
+      map = group._map; loaded = false;
+      baseState(map, list.length ? "wait" : "none");
+    });
+    group.on("remove", function () {
+      if (claimed && map && map.attributionControl) {
+        map.attributionControl.removeAttribution(attribution);
+      }
+      claimed = false;
+    });
     return group;
   }
   function panel(map, position, cls, html) {
@@ -251,6 +351,7 @@ SCRIPT = """
     });
     return new Ctl({position: opts.position}).addTo(map);
   }
-  window.LVC = {build: build, panel: panel, title: title, search: search, records: records};
+  window.LVC = {build: build, tiles: tiles, panel: panel, title: title, search: search,
+                records: records, groups: groups};
 })();
 """

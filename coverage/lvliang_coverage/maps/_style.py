@@ -27,11 +27,41 @@ CATEGORY_COLOURS = (
 )
 """Colours for categories without a palette, in order of first use."""
 
-BOOL_COLOURS = {True: "#1a9850", False: "#d73027"}
+RESULT_COLOURS = {
+    "ok": "#2ca02c",
+    "fail": "#e41a1c",
+    "planned": "#ff8c00",
+    "uncoverable": "#67000d",
+    "none": "#e6e9f2",
+}
+"""Colours of the result classes every service map uses: met (green), not met (red), met once
+a plan is built (orange), beyond any plan (dark red) and not concerned (pale grey). No facility
+icon (:mod:`lvliang_coverage.kinds`), road class or river uses any of them."""
+
+BOOL_COLOURS = {True: RESULT_COLOURS["ok"], False: RESULT_COLOURS["fail"]}
 """Colours of a boolean status: true (e.g. compliant) green, false red."""
+
+MISSING_COLOUR = "#dcdcf0"
+"""Colour of features whose category is missing."""
+
+SHARE_COLOURS = ("#d7191c", "#f4874f", "#ffe066", "#b8e186", "#4dac26")
+"""Fills of the share classes (see :data:`SHARE_EDGES`), from the lowest share to all served."""
+
+SHARE_EDGES = (0.25, 0.5, 0.75, 1.0)
+"""Upper bounds (exclusive) of the share classes but the last: 0-24 %, 25-49 %, 50-74 %,
+75-99 %, 100 % (all served)."""
+
+SHARE_FILL_OPACITY = 0.6
+"""Fill opacity of the areas coloured by share."""
+
+SHARE_MAX_ZOOM = 11
+"""Areas coloured by share are drawn below this zoom (city and county); villages from it on."""
 
 ISOCHRONE_COLOURS = ("#006837", "#31a354", "#78c679", "#addd8e", "#d9f0a3", "#ffffcc")
 """Isochrone fills from the shortest to the longest time."""
+
+VILLAGE_COLOUR = "#5e5e5e"
+"""Colour of villages drawn without a status (e.g. the overview): a neutral dark grey."""
 
 VILLAGE_RADIUS_PX = (2.5, 12.0)
 """Smallest and largest village dot radius in screen pixels."""
@@ -47,7 +77,7 @@ ROAD_CLASSES: tuple[tuple[str, tuple[str, ...], str, float, str | None, int], ..
     (
         "road_major",
         ("motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link"),
-        "#c8553d",
+        "#666666",
         3.0,
         None,
         0,
@@ -55,7 +85,7 @@ ROAD_CLASSES: tuple[tuple[str, tuple[str, ...], str, float, str | None, int], ..
     (
         "road_secondary",
         ("secondary", "secondary_link", "tertiary", "tertiary_link"),
-        "#e09f3e",
+        "#999999",
         2.0,
         None,
         0,
@@ -63,7 +93,7 @@ ROAD_CLASSES: tuple[tuple[str, tuple[str, ...], str, float, str | None, int], ..
     (
         "road_rural",
         ("unclassified", "residential", "living_street", "service", "road"),
-        "#7d7d7d",
+        "#c2b49b",
         1.2,
         None,
         10,
@@ -71,13 +101,14 @@ ROAD_CLASSES: tuple[tuple[str, tuple[str, ...], str, float, str | None, int], ..
     (
         "road_track",
         ("track", "path", "footway", "bridleway", "steps", "pedestrian", "cycleway"),
-        "#a08c64",
+        "#a89272",
         1.0,
         "3 3",
         12,
     ),
 )
-"""Road display classes; unknown highway values are drawn as rural roads."""
+"""Road display classes, in greys and tans so that no result class looks like a road; unknown
+highway values are drawn as rural roads."""
 
 ROAD_TOLERANCE_M = 15.0
 """Default simplification tolerance of roads, metres."""
@@ -85,7 +116,7 @@ ROAD_TOLERANCE_M = 15.0
 BOUNDARY_TOLERANCE_M = 20.0
 """Simplification tolerance of boundaries, metres."""
 
-RIVER_COLOUR = "#3a86c8"
+RIVER_COLOUR = "#6baed6"
 RIVER_WEIGHTS = {1: 3.0, 2: 2.0, 3: 1.3}
 """River line width in pixels by ``level`` (1 = Yellow River and main rivers)."""
 
@@ -94,6 +125,14 @@ BOUNDARY_STYLES: dict[str, dict[str, Any]] = {
     "county": {"color": "#4d4d4d", "weight": 2.0, "dashArray": "8 4", "fill": False},
     "township": {"color": "#8a8a8a", "weight": 1.0, "dashArray": "2 3", "fill": False},
 }
+
+LABEL_ZOOMS: dict[str, tuple[float | None, float | None]] = {
+    "city": (None, None),
+    "county": (None, 11),
+    "township": (10, None),
+}
+"""Zooms ``(from, below)`` at which area names are written on the map: county names at city
+and county scale, township names from county scale on."""
 
 _CROSS = '<path d="M{a} {b}h{w}v{w}h{w}v{w}h-{w}v{w}h-{w}v-{w}h-{w}v-{w}h{w}z" fill="{fg}"/>'
 
@@ -194,7 +233,7 @@ SHAPE_DRAWERS: dict[str, Callable[[int, float, str], str]] = {
 colour) -> markup``."""
 
 
-def facility_icon(kind: str, size: int | None = None) -> str:
+def facility_icon(kind: str, size: int | None = None, colour: str | None = None) -> str:
     """Inline SVG of a facility kind (no icon font needed).
 
     The icon is the shape named by the kind's registered ``shape`` (see
@@ -207,6 +246,9 @@ def facility_icon(kind: str, size: int | None = None) -> str:
         Canonical facility kind, e.g. ``"clinic"``.
     size : int, optional
         Icon size in pixels; defaults to the kind's ``icon_px``.
+    colour : str, optional
+        Draw the shape in this colour instead, e.g. a result colour for facilities a plan
+        builds (new clinics in the "planned" orange).
 
     Returns
     -------
@@ -216,7 +258,35 @@ def facility_icon(kind: str, size: int | None = None) -> str:
     spec = kinds.get(kind)
     px = spec.icon_px if size is None else size
     draw = SHAPE_DRAWERS.get(spec.shape, _dot)
-    return _svg(px, draw(px, px / 2, esc(spec.colour)))
+    return _svg(px, draw(px, px / 2, esc(colour or spec.colour)))
+
+
+IDLE_COLOUR = "#8d8d8d"
+"""Colour of the idle-building icon (闲置校舍、卫生院: buildings no service counts as working)."""
+
+IDLE_ICON_PX = 15
+"""Size of the idle-building icon in pixels."""
+
+
+def idle_icon(size: int = IDLE_ICON_PX) -> str:
+    """Inline SVG of an idle building: a grey house outline with a dashed wall.
+
+    Parameters
+    ----------
+    size : int
+        Icon size in pixels.
+
+    Returns
+    -------
+    str
+        SVG markup.
+    """
+    h = size / 2
+    return _svg(
+        size,
+        f'<path d="M{h:g} 1L{size - 1} {0.45 * size:g}V{size - 1}H1V{0.45 * size:g}z" '
+        f'fill="#ffffff" stroke="{IDLE_COLOUR}" stroke-width="1.6" stroke-dasharray="2 1.5"/>',
+    )
 
 
 def facility_order(present: Iterable[str]) -> list[str]:
@@ -242,11 +312,51 @@ def facility_order(present: Iterable[str]) -> list[str]:
 ICONS_MAX_AT_LOW_ZOOM = 300
 """Facility layers with more points than this show dots below :data:`ICON_ZOOM`."""
 
+CROWDED_FACILITIES = 60
+"""Facility layers with more points than this are crowded: a map may leave them out below a
+zoom of its choice (``add_facilities(crowded_min_zoom=...)``)."""
+
 ICON_ZOOM = 11
 """Smallest zoom at which numerous facilities are drawn as icons."""
 
 FACILITY_DOT = {"radius": 2.5, "color": "#ffffff", "weight": 0.8, "fillOpacity": 0.95}
 """Style of a facility drawn as a dot (numerous kinds, zoomed out); ``fillColor`` is the kind's."""
+
+
+def is_light(colour: str) -> bool:
+    """Tell whether a ``#rrggbb`` colour is light (relative luminance above 0.6).
+
+    Light fills get a grey outline instead of a white one, so that they still show on the
+    pale map ground.
+    """
+    hexa = colour.lstrip("#")
+    if len(hexa) != 6:
+        return False
+    rgb = np.array([int(hexa[i : i + 2], 16) for i in (0, 2, 4)], dtype=float) / 255.0
+    lin = np.where(rgb > 0.04045, ((rgb + 0.055) / 1.055) ** 2.4, rgb / 12.92)
+    return bool(lin @ np.array([0.2126, 0.7152, 0.0722]) > 0.6)
+
+
+def share_class(shares: np.ndarray) -> np.ndarray:
+    """Share class per value (index into :data:`SHARE_COLOURS`); -1 where the share is missing.
+
+    Classes follow the whole percent (``floor(share * 100)``): 0-24 %, 25-49 %, 50-74 %,
+    75-99 %, and 100 % only when every unit is served.
+
+    Parameters
+    ----------
+    shares : ndarray
+        Shares served, 0-1 (NaN: no units to serve).
+
+    Returns
+    -------
+    ndarray of int
+        Class 0-4, or -1.
+    """
+    v = np.asarray(shares, dtype=float)
+    percent = np.floor(np.nan_to_num(v, nan=0.0).clip(0.0, 1.0) * 100.0 + 1e-9)
+    out = np.searchsorted(np.asarray(SHARE_EDGES) * 100.0, percent, side="right")
+    return np.where(np.isnan(v), -1, out).astype(np.int64)
 
 
 def village_radius(residents: np.ndarray) -> np.ndarray:
@@ -285,6 +395,8 @@ class LegendItem:
         SVG dash pattern for lines.
     icon : str, optional
         SVG markup for ``shape="icon"`` (trusted, built by this package).
+    hollow : bool
+        Draw a circle as a ring (white fill, coloured outline).
     """
 
     label: str
@@ -293,6 +405,7 @@ class LegendItem:
     size: float = 5.0
     dash: str | None = None
     icon: str | None = None
+    hollow: bool = False
 
     def swatch(self) -> str:
         """SVG swatch of the item."""
@@ -312,12 +425,12 @@ class LegendItem:
                 f'<rect x="1" y="3" width="16" height="12" fill="{c}" fill-opacity=".45" '
                 f'stroke="{c}"/>',
             )
-        d = max(int(np.ceil(2 * self.size + 2)), 10)
-        return _svg(
-            d,
-            f'<circle cx="{d / 2:g}" cy="{d / 2:g}" r="{self.size:g}" fill="{c}" '
-            f'fill-opacity=".85" stroke="#555" stroke-width=".6"/>',
-        )
+        d = max(int(np.ceil(2 * self.size + 4)), 10)
+        if self.hollow:
+            paint = f'fill="#ffffff" stroke="{c}" stroke-width="2"'
+        else:
+            paint = f'fill="{c}" fill-opacity=".85" stroke="#555" stroke-width=".6"'
+        return _svg(d, f'<circle cx="{d / 2:g}" cy="{d / 2:g}" r="{self.size:g}" {paint}/>')
 
     def html(self) -> str:
         """Legend row markup with the escaped label."""

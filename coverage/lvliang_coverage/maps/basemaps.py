@@ -34,22 +34,21 @@ def basemap_layers(basemap: str, lang: str, tianditu_key: str = "") -> list[Base
     list of BaseLayer
         The base layers; the first one is shown when the map opens.
     """
-    tiles: list[tuple[str, list[tuple[str, dict[str, Any]]]]] = []
+    tiles: list[tuple[str, list[tuple[str, dict[str, Any]]], str]] = []
     if basemap == "osm":
-        attr = "© OpenStreetMap contributors"
-        tiles.append(("basemap_osm", [(_OSM_URL, {"maxZoom": 19, "attribution": attr})]))
+        tiles.append(("basemap_osm", [(_OSM_URL, {"maxZoom": 19})], "© OpenStreetMap contributors"))
     elif basemap == "gaode":
-        opts = {"subdomains": "1234", "maxZoom": 18, "attribution": "© 高德地图 AutoNavi"}
-        tiles.append(("basemap_gaode", [(_GAODE_URL, opts)]))
+        opts: dict[str, Any] = {"subdomains": "1234", "maxZoom": 18}
+        tiles.append(("basemap_gaode", [(_GAODE_URL, opts)], "© 高德地图 AutoNavi"))
     elif basemap == "tianditu":
-        opts = {"subdomains": "01234567", "maxZoom": 18, "attribution": "© 天地图"}
+        opts = {"subdomains": "01234567", "maxZoom": 18}
         layers = [
             (_TIANDITU_URL.format(layer=layer, key=tianditu_key, s="{s}"), opts)
             for layer in ("vec", "cva")
         ]
-        tiles.append(("basemap_tianditu", layers))
-    tiles.append(("basemap_none", []))
+        tiles.append(("basemap_tianditu", layers, "© 天地图"))
+    tiles.append(("basemap_none", [], ""))
     return [
-        BaseLayer(group, esc(text(label, lang)), show=i == 0)
-        for i, (label, group) in enumerate(tiles)
+        BaseLayer(group, esc(text(label, lang)), show=i == 0, attribution=attribution)
+        for i, (label, group, attribution) in enumerate(tiles)
     ]

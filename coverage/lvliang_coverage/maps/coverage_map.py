@@ -12,16 +12,22 @@ from branca.element import Figure
 from lvliang_coverage.maps._assets import inline_assets
 from lvliang_coverage.maps._choices import BASEMAPS
 from lvliang_coverage.maps._context_layers import ContextLayers
-from lvliang_coverage.maps._controls import legend_html, map_controls, title_html
+from lvliang_coverage.maps._controls import (
+    basemap_state_html,
+    legend_html,
+    map_controls,
+    title_html,
+)
 from lvliang_coverage.maps._encode import esc
 from lvliang_coverage.maps._feature_layers import FeatureLayers
 from lvliang_coverage.maps._result_layers import ResultLayers
+from lvliang_coverage.maps._share_layers import ShareLayers
 from lvliang_coverage.maps._style import LegendItem
 
 __all__ = ["BASEMAPS", "CoverageMap", "LegendItem"]
 
 
-class CoverageMap(ContextLayers, FeatureLayers, ResultLayers):
+class CoverageMap(ContextLayers, FeatureLayers, ResultLayers, ShareLayers):
     """An offline Leaflet map that layers are added to, then saved as one HTML file.
 
     Parameters
@@ -56,7 +62,7 @@ class CoverageMap(ContextLayers, FeatureLayers, ResultLayers):
     def add_legend(
         self, items: Iterable[LegendItem | tuple[str, str] | Mapping[str, Any]]
     ) -> CoverageMap:
-        """Add rows to the legend (after the rows of the layers).
+        """Add rows to the legend (after the result classes of the layers).
 
         Parameters
         ----------
@@ -84,9 +90,14 @@ class CoverageMap(ContextLayers, FeatureLayers, ResultLayers):
         children = self.map._children
         for key in [k for k in children if k.startswith("lvc_ctl_")]:
             del children[key]
-        legend = legend_html(self.lang, self._legend, self._extra_legend)
+        base = basemap_state_html(self.lang, self.basemap)
+        legend = legend_html(self.lang, self._legend, self._extra_legend, basemap=base)
         title = title_html(self.title, self.lang, synthetic=self.synthetic)
-        for key, element in map_controls(self.lang, legend, title=title, data_note=self.data_note):
+        offline = self.basemap != "none"
+        controls = map_controls(
+            self.lang, legend, title=title, data_note=self.data_note, offline_note=offline
+        )
+        for key, element in controls:
             self.map.add_child(element, name=f"lvc_ctl_{key}")
 
     def get_html(self) -> str:

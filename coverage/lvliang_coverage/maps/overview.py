@@ -16,6 +16,11 @@ from lvliang_coverage.report.vocabulary import text
 HIDDEN_KINDS = ("school", "workshop")
 """Facility kinds whose layers start switched off on the overview (they are many)."""
 
+OVERVIEW_DETAIL_ZOOM = 10
+"""Villages and crowded facility kinds (clinics, health centres) appear from county scale on;
+at city scale the overview shows the counties with their names, hospitals, parks and
+day-care centres."""
+
 
 def _roads_of(data: Any) -> gpd.GeoDataFrame | None:
     for attr in ("edges", "roads"):
@@ -39,6 +44,10 @@ def overview_map(
     kinds: Sequence[str] | None = None,
 ) -> CoverageMap:
     """Whole-city map of the default data: boundaries, roads, rivers, villages, facilities.
+
+    County names are written on the map at city and county scale (township names with the
+    township boundaries, switched off at first); villages and crowded facility kinds appear
+    from :data:`OVERVIEW_DETAIL_ZOOM` on; every facility kind has its own icon.
 
     Parameters
     ----------
@@ -85,9 +94,9 @@ def overview_map(
         synthetic=synthetic,
     )
     if townships is not None:
-        m.add_boundaries(townships, kind="township", show=False)
+        m.add_boundaries(townships, kind="township", labels=True, show=False)
     if counties is not None:
-        m.add_boundaries(counties, kind="county")
+        m.add_boundaries(counties, kind="county", labels=True)
     if city is not None:
         m.add_boundaries(city, kind="city")
     road_edges = roads if roads is not None else _roads_of(data)
@@ -96,11 +105,13 @@ def overview_map(
     if rivers is not None:
         m.add_rivers(rivers)
     if villages is not None:
-        m.add_villages(villages)
+        m.add_villages(villages, min_zoom=OVERVIEW_DETAIL_ZOOM)
     if facilities is not None and kinds is not None:
         facilities = facilities[facilities["kind"].isin(list(kinds))]
     if facilities is not None:
         facilities = facilities[~idle_rows(facilities)]
     if facilities is not None and not facilities.empty:
-        m.add_facilities(facilities, hidden_kinds=HIDDEN_KINDS)
+        m.add_facilities(
+            facilities, hidden_kinds=HIDDEN_KINDS, crowded_min_zoom=OVERVIEW_DETAIL_ZOOM
+        )
     return m

@@ -114,14 +114,16 @@ def edge_arrays(graph: nx.MultiDiGraph) -> EdgeArrays:
         When the graph is empty or lacks coordinates or lengths.
     """
     if graph.number_of_nodes() == 0:
-        msg = "the road graph has no edges"
+        msg = "路网没有路段 / the road graph has no edges"
         raise InputError(msg)
     node_list = list(graph.nodes)
     try:
         x = np.fromiter((graph.nodes[n]["x"] for n in node_list), float, len(node_list))
         y = np.fromiter((graph.nodes[n]["y"] for n in node_list), float, len(node_list))
     except KeyError as exc:
-        msg = "every graph node needs 'x' and 'y' coordinates"
+        msg = (
+            "路网的每个节点都需要 'x' 和 'y' 坐标 / every graph node needs 'x' and 'y' coordinates"
+        )
         raise InputError(msg, column=str(exc)) from exc
     elev = [graph.nodes[n].get("elevation") for n in node_list]
     elevation = None
@@ -140,7 +142,7 @@ def edge_arrays(graph: nx.MultiDiGraph) -> EdgeArrays:
         for k, d in kd.items()
     ]
     if not data:
-        msg = "the road graph has no edges"
+        msg = "路网没有路段 / the road graph has no edges"
         raise InputError(msg)
     us, vs, keys, attrs = zip(*data, strict=True)
     u = np.array([index[a] for a in us], dtype=np.int64)
@@ -149,7 +151,7 @@ def edge_arrays(graph: nx.MultiDiGraph) -> EdgeArrays:
     try:
         length = np.array([d["length"] for d in attrs], dtype=float)
     except KeyError as exc:
-        msg = "every graph edge needs a 'length' in metres"
+        msg = "路网的每条路段都需要以米计的 'length' / every graph edge needs a 'length' in metres"
         raise InputError(msg, column="length") from exc
     highway = np.array([d.get("highway") for d in attrs] + [None], dtype=object)[:-1]
     tracktype = np.array([d.get("tracktype") for d in attrs] + [None], dtype=object)[:-1]

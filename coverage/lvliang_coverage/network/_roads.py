@@ -173,7 +173,10 @@ def roads_from_graph(
         t_b = np.where(e_bwd >= 0, t_b, np.nan)
     usable = np.isfinite(t_f) | np.isfinite(t_b)
     if not usable.any():
-        msg = f"no road of the graph may be used in mode {mode!r}"
+        msg = (
+            f"路网中没有可供出行方式 {mode!r} 通行的道路 / "
+            f"no road of the graph may be used in mode {mode!r}"
+        )
         raise InputError(msg, column="mode")
     metric = metric_crs_for((arr.x.min() + arr.x.max()) / 2.0, (arr.y.min() + arr.y.max()) / 2.0)
     return RoadArrays(

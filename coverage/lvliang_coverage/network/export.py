@@ -13,15 +13,34 @@ from lvliang_coverage.network.terrain import DEM
 from lvliang_coverage.network.travel import graph_edge_times
 
 
-def save_graphml(graph: nx.MultiDiGraph, path: str | Path) -> Path:
+def save_graphml(
+    graph: nx.MultiDiGraph,
+    path: str | Path,
+    *,
+    mode_times: Iterable[str] | None = None,
+    rules: Rules | None = None,
+    dem: str | Path | DEM | None = None,
+) -> Path:
     """Write the graph as GraphML (osmnx format; reload with ``osmnx.load_graphml``).
+
+    Every edge carries ``length`` (metres) and ``time_<mode>_s`` (seconds along the edge's
+    direction, ``nan`` where the mode may not use it) for each mode in ``mode_times``, the
+    same values as the ``edges`` layer of :func:`save_geopackage`. osmnx writes every
+    attribute as text; read the times back with ``float``, e.g.
+    ``osmnx.load_graphml(path, edge_dtypes={"time_walk_s": float})``.
 
     Parameters
     ----------
     graph : networkx.MultiDiGraph
-        Road graph (coordinates in the graph's ``crs``, EPSG:4326 by default).
+        Road graph (coordinates in the graph's ``crs``, EPSG:4326 by default); not modified.
     path : str or Path
         Output file.
+    mode_times : iterable of str, optional
+        Travel modes to add times for; default every mode in the rules.
+    rules : Rules, optional
+        Rules in force.
+    dem : path or terrain.DEM, optional
+        Elevation model for grade-dependent times.
 
     Returns
     -------
@@ -30,9 +49,15 @@ def save_graphml(graph: nx.MultiDiGraph, path: str | Path) -> Path:
     """
     import osmnx as ox  # noqa: PLC0415 - heavy import, only needed to export
 
+    rules = rules or load_rules()
+    modes = tuple(mode_times) if mode_times is not None else rules.modes
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    ox.save_graphml(graph, filepath=path)
+    out = graph.copy()
+    edges = list(out.edges(keys=True))
+    for col, seconds in edge_time_columns(graph, modes, rules=rules, dem=dem).items():
+        nx.set_edge_attributes(out, dict(zip(edges, seconds.tolist(), strict=True)), col)
+    ox.save_graphml(out, filepath=path)
     return path
 
 

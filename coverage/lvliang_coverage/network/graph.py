@@ -35,6 +35,8 @@ EARTH_RADIUS_M = 6_371_009.0
 """Mean Earth radius in metres (the value osmnx uses for great-circle lengths)."""
 
 _OFFLINE_HINT = (
+    "请改为离线构建路网：在联网的电脑上从 openstreetmap.org 导出 .osm 文件或下载 "
+    ".osm.pbf 分区数据，再用 --roads FILE 给出 / "
     "Build the graph offline instead: export an .osm file from openstreetmap.org or download an "
     ".osm.pbf extract (e.g. Geofabrik's China/Shanxi extract) on a connected machine, then use "
     "lvliang_coverage.network.graph.graph_from_osm(path) (CLI: --roads FILE)."
@@ -213,7 +215,7 @@ def graph_from_osm(
     """
     path = Path(path)
     if not path.is_file():
-        msg = "OpenStreetMap file not found"
+        msg = "找不到 OpenStreetMap 路网文件 / OpenStreetMap file not found"
         raise InputError(msg, file=path)
     classes = tuple(sorted(set(highways))) if highways is not None else road_classes(rules)
     settings = {"highways": classes, "builder": BUILDER_VERSION}
@@ -241,12 +243,12 @@ def graph_from_osm(
     try:
         ways = read_osm_ways(path, set(classes))
     except RuntimeError as exc:
-        msg = f"cannot read OpenStreetMap file: {exc}"
+        msg = f"无法读取 OpenStreetMap 路网文件 / cannot read OpenStreetMap file: {exc}"
         raise InputError(msg, file=path) from exc
     if progress:
         print(f"parsed {len(ways.way_ids)} ways in {time.perf_counter() - t0:.1f} s")
     if len(ways.way_ids) == 0:
-        msg = "no usable highway=* ways in the file"
+        msg = "文件中没有可用的道路（highway=*） / no usable highway=* ways in the file"
         raise InputError(msg, file=path)
     graph = _build_graph(ways)
     graph.graph["source_file"] = path.name
@@ -389,7 +391,10 @@ def _online(host: str = "overpass-api.de", port: int = 443, timeout_s: float = 1
 
 def _from_osmnx(func_name: str, *args: Any, **kwargs: Any) -> nx.MultiDiGraph:
     if not _online():
-        msg = f"osmnx.{func_name} needs the internet and this machine is offline. {_OFFLINE_HINT}"
+        msg = (
+            f"osmnx.{func_name} 需要联网，本机未联网 / "
+            f"osmnx.{func_name} needs the internet and this machine is offline. {_OFFLINE_HINT}"
+        )
         raise OfflineError(msg)
     import osmnx as ox  # noqa: PLC0415 - only needed online
     import requests  # noqa: PLC0415
@@ -399,7 +404,10 @@ def _from_osmnx(func_name: str, *args: Any, **kwargs: Any) -> nx.MultiDiGraph:
     try:
         graph = getattr(ox, func_name)(*args, **kwargs)
     except (requests.exceptions.RequestException, ConnectionError, TimeoutError) as exc:
-        msg = f"osmnx.{func_name} failed to download: {exc}. {_OFFLINE_HINT}"
+        msg = (
+            f"osmnx.{func_name} 下载失败 / osmnx.{func_name} failed to download: {exc}. "
+            f"{_OFFLINE_HINT}"
+        )
         raise OfflineError(msg) from exc
     return graph
 

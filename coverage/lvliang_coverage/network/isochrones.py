@@ -213,7 +213,7 @@ class IsochroneQueries:
             and threshold (larger thresholds first, for drawing).
         """
         if id_col not in facilities.columns:
-            msg = f"facility layer has no column {id_col!r}"
+            msg = f"设施图层缺少列 {id_col!r} / facility layer has no column {id_col!r}"
             raise InputError(msg, column=id_col)
         mins = sorted({float(m) for m in minutes}, reverse=True)
         ids = facilities[id_col].to_numpy()

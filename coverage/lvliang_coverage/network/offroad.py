@@ -114,7 +114,10 @@ def offroad_model(rules: Rules) -> OffroadModel:
     name = rules.network.offroad_model
     if name not in OFFROAD_MODELS:
         known = ", ".join(sorted(OFFROAD_MODELS))
-        msg = f"{MODEL_KEY} = {name!r} is not a registered off-road model (known: {known})"
+        msg = (
+            f"{MODEL_KEY} = {name!r} 不是已注册的路外步行模型 / "
+            f"{MODEL_KEY} = {name!r} is not a registered off-road model (known: {known})"
+        )
         raise InputError(msg, file=rules.source_of(MODEL_KEY), column=MODEL_KEY)
     return OFFROAD_MODELS[name]
 

@@ -274,10 +274,13 @@ class TravelNetwork(IsochroneQueries):
             When ``id_col`` is missing or ``nearest_by`` is unknown.
         """
         if nearest_by not in {"time", "distance"}:
-            msg = f"nearest_by must be 'time' or 'distance', got {nearest_by!r}"
+            msg = (
+                f"nearest_by 只能是 'time'（时间）或 'distance'（距离），收到 {nearest_by!r} / "
+                f"nearest_by must be 'time' or 'distance', got {nearest_by!r}"
+            )
             raise InputError(msg, column="nearest_by")
         if id_col not in facilities.columns:
-            msg = f"facility layer has no column {id_col!r}"
+            msg = f"设施图层缺少列 {id_col!r} / facility layer has no column {id_col!r}"
             raise InputError(msg, column=id_col)
         ids = facilities[id_col].to_numpy()
         out = pd.DataFrame(index=origins.index)
@@ -370,14 +373,20 @@ class TravelNetwork(IsochroneQueries):
             When a target is not a node of the graph.
         """
         if nearest_by not in {"time", "distance"}:
-            msg = f"nearest_by must be 'time' or 'distance', got {nearest_by!r}"
+            msg = (
+                f"nearest_by 只能是 'time'（时间）或 'distance'（距离），收到 {nearest_by!r} / "
+                f"nearest_by must be 'time' or 'distance', got {nearest_by!r}"
+            )
             raise InputError(msg, column="nearest_by")
         order = np.argsort(self.node_ids, kind="stable")
         wanted = np.asarray(list(targets), dtype=self.node_ids.dtype)
         pos = np.clip(np.searchsorted(self.node_ids[order], wanted), 0, self.n_nodes - 1)
         found = self.node_ids[order][pos] == wanted
         if not found.all():
-            msg = f"target {wanted[~found][0]!r} is not a node of the graph"
+            msg = (
+                f"目标 {wanted[~found][0]!r} 不是路网节点 / "
+                f"target {wanted[~found][0]!r} is not a node of the graph"
+            )
             raise InputError(msg, column="targets")
         t_idx = order[pos]
         g = self.base_graph("time" if nearest_by == "time" else "distance", reverse=True)
@@ -433,7 +442,7 @@ class TravelNetwork(IsochroneQueries):
             When neither limit is given or an id column is missing.
         """
         if max_m is None and max_s is None:
-            msg = "within() needs max_m and/or max_s"
+            msg = "within() 需要 max_m 或 max_s（或两者） / within() needs max_m and/or max_s"
             raise InputError(msg, column="max_m")
         o_ids = layer_ids(origins, id_cols[0])
         d_ids = layer_ids(destinations, id_cols[1])

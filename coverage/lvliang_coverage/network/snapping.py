@@ -54,14 +54,17 @@ def points_metric(points: gpd.GeoDataFrame, to_metric: pyproj.Transformer) -> np
         When the layer has no CRS or a row has no point geometry.
     """
     if points.crs is None:
-        msg = "point layer has no CRS (expected EPSG:4326 longitude/latitude)"
+        msg = (
+            "点图层没有坐标参考系（应为 EPSG:4326 经纬度） / "
+            "point layer has no CRS (expected EPSG:4326 longitude/latitude)"
+        )
         raise InputError(msg, column="geometry")
     geoms = np.asarray(points.geometry.to_numpy(), dtype=object)
     bad = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     bad |= shapely.get_type_id(geoms) != 0
     if bad.any():
         row = int(np.flatnonzero(bad)[0]) + 1
-        msg = "every row needs a point geometry"
+        msg = "每一行都需要点几何 / every row needs a point geometry"
         raise InputError(msg, row=row, column="geometry")
     if not pyproj.CRS(points.crs).equals(STORAGE_CRS):
         geoms = np.asarray(points.geometry.to_crs(STORAGE_CRS).to_numpy(), dtype=object)
@@ -81,7 +84,7 @@ def layer_ids(frame: gpd.GeoDataFrame, col: str | None) -> np.ndarray:
     if col is None:
         return frame.index.to_numpy()
     if col not in frame.columns:
-        msg = f"point layer has no column {col!r}"
+        msg = f"点图层缺少列 {col!r} / point layer has no column {col!r}"
         raise InputError(msg, column=col)
     return frame[col].to_numpy()
 

@@ -53,7 +53,10 @@ def mode_table(mode: str, rules: Rules | None = None) -> Mapping[str, Any]:
     """
     rules = rules or load_rules()
     if mode not in rules.speeds:
-        msg = f"unknown travel mode {mode!r}; configured modes: {', '.join(rules.modes)}"
+        msg = (
+            f"未知的出行方式 {mode!r} / unknown travel mode {mode!r}; "
+            f"configured modes: {', '.join(rules.modes)}"
+        )
         raise InputError(msg, column="mode")
     return rules.speeds[mode]
 

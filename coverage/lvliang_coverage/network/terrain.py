@@ -100,7 +100,7 @@ class DEM:
         """
         path = Path(path)
         if not path.is_file():
-            msg = "elevation model not found"
+            msg = "找不到高程数据 / elevation model not found"
             raise InputError(msg, file=path)
         return _open_cached(str(path.resolve()), path.stat().st_mtime_ns)
 
@@ -263,7 +263,7 @@ def _open_cached(path: str, _mtime: int) -> DEM:
             data = src.read(1, masked=True).astype(float).filled(np.nan)
             return DEM(data=data, transform=src.transform, crs=src.crs.to_string(), source=path)
     except rasterio.errors.RasterioIOError as exc:
-        msg = f"cannot read elevation model: {exc}"
+        msg = f"无法读取高程数据 / cannot read elevation model: {exc}"
         raise InputError(msg, file=path) from exc
 
 

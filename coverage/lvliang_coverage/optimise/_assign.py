@@ -301,7 +301,7 @@ def _solve_milp(
             mip_rel_gap=mip_rel_gap,
         )
         if x1 is None:
-            msg = "no feasible assignment found in the first phase"
+            msg = "第一阶段未找到可行的分配方案 / no feasible assignment found in the first phase"
             raise SolverError(msg, report1)
         chosen1 = x1[: first.n_pair] > 0.5
         unserved_w = float(w_act @ np.clip(x1[first.u_cols], 0.0, 1.0))
@@ -340,7 +340,7 @@ def _solve_milp(
         objective += float(fixed_cost[used[optional[used]]].sum())
         report = replace(report, objective=objective, mip_gap=np.nan)
     else:
-        msg = "no feasible assignment found"
+        msg = "未找到可行的分配方案 / no feasible assignment found"
         raise SolverError(msg, report)
     opened = np.zeros(n_fac, dtype=bool)
     used = np.unique(usable.j[chosen])

@@ -24,7 +24,10 @@ def facility_index(
     exist = id_index([] if existing is None else existing, "existing")
     extra = exist.difference(cand, sort=False)
     if len(extra) and sparse.issparse(pairs):
-        msg = f"existing ids {extra[:5].tolist()} are not columns of the pairs matrix"
+        msg = (
+            f"现有设施编号 {extra[:5].tolist()} 不在配对矩阵的列中 / "
+            f"existing ids {extra[:5].tolist()} are not columns of the pairs matrix"
+        )
         raise InputError(msg, column="existing")
     full = cand.append(extra) if len(extra) else cand
     return full, full.isin(exist)
@@ -165,7 +168,7 @@ class CoveringModel(SolvedModel):
         )
         self.report = report
         if x is None:
-            msg = f"{milp.name} found no feasible solution"
+            msg = f"{milp.name} 未找到可行解 / {milp.name} found no feasible solution"
             raise SolverError(msg, report)
         self._open[self._cols[x[: len(self._cols)] > 0.5]] = True
         self._open = drop_redundant(self._open, self.existing_mask, self.pairs, milp.keep)
@@ -242,6 +245,6 @@ def drop_redundant(
 def check_p(p: Any) -> int:
     """Validate a number of new facilities (a non-negative integer)."""
     if isinstance(p, bool) or not isinstance(p, int | np.integer) or p < 0:
-        msg = f"p must be a non-negative integer, got {p!r}"
+        msg = f"p 须为非负整数，收到 {p!r} / p must be a non-negative integer, got {p!r}"
         raise InputError(msg, column="p")
     return int(p)

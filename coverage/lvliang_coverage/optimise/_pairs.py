@@ -33,11 +33,11 @@ def id_index(ids: Any, name: str) -> pd.Index:
     """
     index = pd.Index(list(ids) if not isinstance(ids, pd.Index) else ids)
     if index.hasnans:
-        msg = f"{name} contains missing ids"
+        msg = f"{name} 含有空编号 / {name} contains missing ids"
         raise InputError(msg, column=name)
     if not index.is_unique:
         dup = index[index.duplicated()].unique()[:5].tolist()
-        msg = f"{name} contains duplicate ids, e.g. {dup}"
+        msg = f"{name} 含有重复编号 / {name} contains duplicate ids, e.g. {dup}"
         raise InputError(msg, column=name)
     return index
 
@@ -73,7 +73,7 @@ def aligned_values(
     """
     if values is None:
         if default is None:
-            msg = f"{name} is required"
+            msg = f"缺少 {name} / {name} is required"
             raise InputError(msg, column=name)
         values = default
     if np.isscalar(values):
@@ -83,10 +83,13 @@ def aligned_values(
         series = pd.Series(values) if isinstance(values, Mapping) else values
         missing = index.difference(series.index)
         if len(missing):
-            msg = f"{name} has no value for ids {missing[:5].tolist()}"
+            msg = (
+                f"{name} 缺少编号 {missing[:5].tolist()} 的值 / "
+                f"{name} has no value for ids {missing[:5].tolist()}"
+            )
             raise InputError(msg, column=name)
         if not series.index.is_unique:
-            msg = f"{name} has duplicate ids"
+            msg = f"{name} 含有重复编号 / {name} has duplicate ids"
             raise InputError(msg, column=name)
         out = pd.to_numeric(series.reindex(index), errors="coerce").to_numpy(dtype=float)
     else:
@@ -94,12 +97,18 @@ def aligned_values(
             dtype=float
         )
         if len(out) != len(index):
-            msg = f"{name} has {len(out)} values for {len(index)} ids"
+            msg = (
+                f"{name} 有 {len(out)} 个值，但编号有 {len(index)} 个 / "
+                f"{name} has {len(out)} values for {len(index)} ids"
+            )
             raise InputError(msg, column=name)
     bad = np.isnan(out) | (out < 0) | (~np.isfinite(out) & (not allow_inf))
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
-        msg = f"{name} must be non-negative numbers, got {out[first]!r} for id {index[first]!r}"
+        msg = (
+            f"{name} 须为非负数，编号 {index[first]!r} 的值为 {out[first]!r} / "
+            f"{name} must be non-negative numbers, got {out[first]!r} for id {index[first]!r}"
+        )
         raise InputError(msg, row=first + 1, column=name)
     return out
 
@@ -166,7 +175,8 @@ def encode_pairs(
         coo = sparse.coo_array(pairs)
         if coo.shape != (len(demand_index), len(candidate_index)):
             msg = (
-                f"pairs matrix has shape {coo.shape}, expected "
+                f"配对矩阵的形状为 {coo.shape}，应为 ({len(demand_index)}, "
+                f"{len(candidate_index)}) / pairs matrix has shape {coo.shape}, expected "
                 f"({len(demand_index)}, {len(candidate_index)})"
             )
             raise InputError(msg)
@@ -177,14 +187,17 @@ def encode_pairs(
         needed = [demand_col, candidate_col] + ([value_col] if value_col else [])
         for col in needed:
             if col not in pairs.columns:
-                msg = f"pairs table has no column '{col}'"
+                msg = f"配对表缺少列 '{col}' / pairs table has no column '{col}'"
                 raise InputError(msg, column=col)
         i = demand_index.get_indexer(pd.Index(pairs[demand_col]))
         j = candidate_index.get_indexer(pd.Index(pairs[candidate_col]))
         for codes, col in ((i, demand_col), (j, candidate_col)):
             if (codes < 0).any():
                 row = int(np.flatnonzero(codes < 0)[0])
-                msg = f"pairs refer to unknown id {pairs[col].iloc[row]!r}"
+                msg = (
+                    f"配对表引用了未知编号 {pairs[col].iloc[row]!r} / "
+                    f"pairs refer to unknown id {pairs[col].iloc[row]!r}"
+                )
                 raise InputError(msg, row=row + 1, column=col)
         if value_col is not None:
             value = pd.to_numeric(pairs[value_col], errors="coerce").to_numpy(dtype=float)
@@ -193,15 +206,21 @@ def encode_pairs(
         i = i.astype(np.int64)
         j = j.astype(np.int64)
     else:
-        msg = f"pairs must be a DataFrame or a scipy.sparse matrix, got {type(pairs).__name__}"
+        msg = (
+            "配对须为 DataFrame 或 scipy.sparse 矩阵 / "
+            f"pairs must be a DataFrame or a scipy.sparse matrix, got {type(pairs).__name__}"
+        )
         raise InputError(msg)
     bad = ~np.isfinite(value) | (value < 0)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
-        msg = f"pair values must be finite and non-negative, got {value[row]!r}"
+        msg = (
+            f"配对值须为有限的非负数，收到 {value[row]!r} / "
+            f"pair values must be finite and non-negative, got {value[row]!r}"
+        )
         raise InputError(msg, row=row + 1, column=value_col)
     if aggregate != "min":
-        msg = f"unknown aggregate {aggregate!r}"
+        msg = f"未知的汇总方式 {aggregate!r} / unknown aggregate {aggregate!r}"
         raise InputError(msg)
     # Sort by (demand, candidate, value) and keep the first of each pair: the smallest value.
     order = np.lexsort((value, j, i))
@@ -264,11 +283,17 @@ def aligned_labels(values: Any, index: pd.Index, name: str) -> np.ndarray:
         series = pd.Series(values)
         missing = index.difference(series.index)
         if len(missing):
-            msg = f"{name} has no value for ids {missing[:5].tolist()}"
+            msg = (
+                f"{name} 缺少编号 {missing[:5].tolist()} 的值 / "
+                f"{name} has no value for ids {missing[:5].tolist()}"
+            )
             raise InputError(msg, column=name)
         return series.reindex(index).to_numpy(dtype=object)
     out = np.asarray(list(values), dtype=object)
     if len(out) != len(index):
-        msg = f"{name} has {len(out)} values for {len(index)} ids"
+        msg = (
+            f"{name} 有 {len(out)} 个值，但编号有 {len(index)} 个 / "
+            f"{name} has {len(out)} values for {len(index)} ids"
+        )
         raise InputError(msg, column=name)
     return out

@@ -283,7 +283,10 @@ class CapacitatedAssignment(SolvedModel):
         has_near = np.bincount(enc.i[near], minlength=n) > 0
         allowed = near
         if (village_group is None) != (site_group is None):
-            msg = "give both village_group and site_group, or neither"
+            msg = (
+                "village_group 和 site_group 须同时给出或都不给出 / "
+                "give both village_group and site_group, or neither"
+            )
             raise InputError(msg, column="village_group" if village_group is None else "site_group")
         if same_group and village_group is not None:
             vg = pd.Series(aligned_labels(village_group, vil, "village_group"))

@@ -320,7 +320,7 @@ def coverage_curve(
     """
     ps = sorted({check_p(p) for p in p_values})
     if not ps:
-        msg = "p_values is empty"
+        msg = "p_values 为空 / p_values is empty"
         raise InputError(msg, column="p_values")
     model = MCLP.from_pairs(
         pairs,

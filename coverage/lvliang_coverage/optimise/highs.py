@@ -97,7 +97,10 @@ class SolveReport:
             目标间隙 0.00%)"``.
         """
         if lang not in _TEXT:
-            msg = f"unknown language {lang!r}; use 'zh' or 'en'"
+            msg = (
+                f"未知的语言 {lang!r}，请用 zh（中文）或 en（英文） / "
+                f"unknown language {lang!r}; use 'zh' or 'en'"
+            )
             raise InputError(msg, column="lang")
         text = _TEXT[lang]
         gap = "-" if not np.isfinite(self.mip_gap) else f"{self.mip_gap:.2%}"
@@ -169,10 +172,16 @@ def solver_settings(
     time_limit_s = rules.time_limit_s if time_limit_s is None else time_limit_s
     mip_rel_gap = rules.mip_rel_gap if mip_rel_gap is None else mip_rel_gap
     if not time_limit_s > 0:
-        msg = f"time_limit_s must be positive, got {time_limit_s!r}"
+        msg = (
+            f"time_limit_s 须为正数，收到 {time_limit_s!r} / "
+            f"time_limit_s must be positive, got {time_limit_s!r}"
+        )
         raise InputError(msg, column="time_limit_s")
     if not mip_rel_gap >= 0:
-        msg = f"mip_rel_gap must not be negative, got {mip_rel_gap!r}"
+        msg = (
+            f"mip_rel_gap 不能为负数，收到 {mip_rel_gap!r} / "
+            f"mip_rel_gap must not be negative, got {mip_rel_gap!r}"
+        )
         raise InputError(msg, column="mip_rel_gap")
     return float(time_limit_s), float(mip_rel_gap)
 

@@ -132,7 +132,10 @@ class FacilityLocation(SolvedModel):
         exist = id_index([] if existing is None else existing, "existing")
         unknown = exist.difference(cand)
         if len(unknown):
-            msg = f"existing ids {unknown[:5].tolist()} are not among candidate_ids"
+            msg = (
+                f"现有设施编号 {unknown[:5].tolist()} 不在候选点编号中 / "
+                f"existing ids {unknown[:5].tolist()} are not among candidate_ids"
+            )
             raise InputError(msg, column="existing")
         enc = encode_pairs(
             pairs, dem, cand, demand_col=demand_col, candidate_col=candidate_col, value_col=cost_col
@@ -140,7 +143,10 @@ class FacilityLocation(SolvedModel):
         qty = aligned_values(quantity, dem, "quantity")
         w = qty if weights is None else aligned_values(weights, dem, "weights")
         if budget is not None and not (np.isfinite(budget) and budget >= 0):
-            msg = f"budget must be a non-negative number, got {budget!r}"
+            msg = (
+                f"预算须为非负数，收到 {budget!r} / "
+                f"budget must be a non-negative number, got {budget!r}"
+            )
             raise InputError(msg, column="budget")
         return cls(
             enc,

@@ -1,8 +1,10 @@
-"""Safe cells: no live formulas in workbooks or CSV, no characters a workbook cannot hold."""
+"""Safe cells: no live formulas, no characters a workbook cannot hold; how wide a cell shows."""
 
 from __future__ import annotations
 
+import datetime
 import re
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -14,7 +16,9 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_PREFIX = "'"
 """What a CSV text cell that starts like a formula is prefixed with (OWASP CSV injection rule)."""
 
-_ILLEGAL: re.Pattern[str] = ILLEGAL_CHARACTERS_RE
+ILLEGAL_RE: re.Pattern[str] = ILLEGAL_CHARACTERS_RE
+"""Control characters a workbook cannot hold (``U+0000``-``U+0008``, ``U+000B`` ...)."""
+_ILLEGAL = ILLEGAL_RE
 _SHEET_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
 
 
@@ -159,3 +163,96 @@ def sheet_title(name: object) -> str:
     """
     title = strip_illegal(str(name)).translate(_SHEET_FORBIDDEN).strip("'")
     return title[:31].rstrip("'") or "sheet"
+
+
+MAX_WIDTH = 40
+"""Widest column, in character widths (a CJK character counts two); longer text wraps."""
+
+MIN_WIDTH = 6
+"""Narrowest column, in character widths."""
+
+_HEADER_WRAP = 24  # a header wider than this wraps onto two lines
+_WIDE = (  # characters a spreadsheet shows two columns wide (CJK, Hangul, full-width forms)
+    r"[\u1100-\u115f\u2e80-\u303e\u3041-\ua4cf\uac00-\ud7a3\uf900-\ufaff"
+    r"\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]"
+)
+_WIDE_RE = re.compile(_WIDE)
+
+
+def text_width(text: str) -> int:
+    """Width of a text in character widths: its widest line, a CJK character counting two."""
+    return max((len(line) + len(_WIDE_RE.findall(line)) for line in text.split("\n")), default=0)
+
+
+def cell_widths(
+    table: pd.DataFrame, money: Iterable[str] = (), wan: Iterable[str] = ()
+) -> pd.DataFrame:
+    """Width of every cell as a spreadsheet shows it, in character widths.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A ledger table.
+    money, wan : iterable of str
+        Headers of yuan (``#,##0``) and 万元 (``#,##0.00``) columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Integers shaped as ``table``: text by its widest line (CJK counting two), numbers
+        in their format (thousands separators), dates 10, blanks 0.
+    """
+    yuan, tenk = set(money), set(wan)
+    out = {
+        j: _column_widths(table.iloc[:, j], 2 if c in tenk else 0 if c in yuan else None)
+        for j, c in enumerate(table.columns)
+    }
+    widths = pd.DataFrame(out, index=table.index)
+    widths.columns = table.columns
+    return widths
+
+
+def _column_widths(column: pd.Series, decimals: int | None) -> np.ndarray:
+    """Widths of one column's cells; ``decimals`` of a money format (None: as written)."""
+    widths = np.zeros(len(column), dtype=np.int64)
+    text = text_mask(column)
+    if text.any():
+        s = pd.Series(column.to_numpy(dtype=object)[text], dtype=object)
+        if s.str.contains("\n", regex=False).any():
+            lines = s.str.split("\n").explode()
+            w = (lines.str.len() + lines.str.count(_WIDE)).groupby(level=0).max()
+        else:
+            w = s.str.len() + s.str.count(_WIDE)
+        widths[text] = w.to_numpy(np.int64)
+    dates = date_mask(column) & ~text
+    widths[dates] = 10
+    rest = ~text & ~dates & column.notna().to_numpy()
+    if rest.any():
+        values = column[rest]
+        numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        shown = values.astype(str).str.len().to_numpy(np.int64)
+        if decimals is not None:
+            x = np.abs(np.nan_to_num(numbers))
+            digits = np.floor(np.log10(np.maximum(x, 1.0))).astype(np.int64) + 1
+            formatted = digits + (digits - 1) // 3 + (decimals + 1 if decimals else 0)
+            shown = np.where(np.isfinite(numbers), formatted + (numbers < 0), shown)
+        widths[rest] = shown
+    return widths
+
+
+def header_width(header: str) -> int:
+    """Width a header needs: its own, or about half on two lines when it is long."""
+    width = text_width(header)
+    if width <= _HEADER_WRAP:
+        return width
+    if _WIDE_RE.search(header):  # CJK text wraps between any two characters
+        return -(-width // 2)
+    return max(-(-width // 2), *(text_width(w) for w in header.split()))
+
+
+def date_mask(column: pd.Series) -> np.ndarray:
+    """Which values of a column are dates (``datetime.date``, ``datetime``, Timestamp)."""
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return column.notna().to_numpy()
+    values = column.to_numpy(dtype=object)
+    return np.fromiter((isinstance(v, datetime.date) for v in values), bool, len(values))

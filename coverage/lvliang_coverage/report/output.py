@@ -348,7 +348,10 @@ class _Job:
                 need = sum(_blocks(t.source.stat().st_size) for t in targets) + _BLOCK
                 free = shutil.disk_usage(folder).free
                 if free < need:
-                    msg = f"{NO_SPACE} [{need:,} bytes needed, {free:,} free]"
+                    msg = (
+                        f"{NO_SPACE} [需要 {need:,} 字节，可用 {free:,} 字节 / "
+                        f"{need:,} bytes needed, {free:,} free]"
+                    )
                     raise OutputError(msg, path=folder)
                 (area / "new").mkdir()
                 for k, t in enumerate(targets):

@@ -13,16 +13,27 @@ import functools
 import tomllib
 from collections.abc import Mapping
 from importlib import resources
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from lvliang_coverage import kinds
-from lvliang_coverage.codes import CITY_TOTAL as CITY_TOTAL  # noqa: PLC0414 - re-exported
-from lvliang_coverage.codes import CODE_SEPARATOR
 from lvliang_coverage.errors import InputError
 
+if TYPE_CHECKING:  # numpy and pandas are imported by the functions using them (fast start)
+    import numpy as np
+    import pandas as pd
+
 LANGS = ("zh", "en")
+"""Languages of every text: ``zh`` (Chinese, the default) and ``en`` (English)."""
+
+
+def __getattr__(name: str) -> object:
+    """Re-export ``CITY_TOTAL`` of :mod:`lvliang_coverage.codes` (imported on first use)."""
+    if name == "CITY_TOTAL":
+        from lvliang_coverage.codes import CITY_TOTAL  # noqa: PLC0415 - numpy, not at start-up
+
+        return CITY_TOTAL
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
 
 
 def check_lang(lang: str) -> str:
@@ -44,8 +55,11 @@ def check_lang(lang: str) -> str:
         For any other value.
     """
     if lang not in LANGS:
-        msg = f"language must be one of {LANGS}, got {lang!r}"
-        raise InputError(msg, column="lang")
+        msg = (
+            f"语言只能是 zh（中文）或 en（英文），收到 {lang!r} / "
+            f"the language must be zh (Chinese) or en (English), got {lang!r}"
+        )
+        raise InputError(msg, column="--lang")
     return lang
 
 
@@ -107,6 +121,9 @@ def city_label(lang: str) -> str:
 
 def yes_no(values: pd.Series | np.ndarray, lang: str) -> np.ndarray:
     """``是``/``否`` (or ``yes``/``no``) for a boolean array; missing values give ``—``."""
+    import numpy as np  # noqa: PLC0415 - kept out of the start-up of the command line
+    import pandas as pd  # noqa: PLC0415
+
     v = pd.Series(values).astype("boolean")
     out = np.where(v.fillna(False), text("yes", lang), text("no", lang)).astype(object)
     out[v.isna().to_numpy()] = text("missing", lang)
@@ -224,6 +241,47 @@ _TEXT = Terms.from_package(__name__.rpartition(".")[0], "vocabulary.toml")
 _COLUMNS = Terms.from_package(__name__.rpartition(".")[0], "vocabulary.toml", section="columns")
 """Popup labels of data columns."""
 
+_TERMINAL = Terms.from_package(__name__.rpartition(".")[0], "vocabulary.toml", section="terminal")
+"""The terminal's words: table headers, solver report, progress, the done line, errors."""
+
+_HIGHWAY = Terms.from_package(__name__.rpartition(".")[0], "vocabulary.toml", section="highway")
+"""Names of OSM highway classes (the road-graph table of the terminal)."""
+
+
+def both(key: str, **fields: object) -> str:
+    """Return a terminal text in both languages, ``"中文 / English"``, fields filled in.
+
+    Parameters
+    ----------
+    key : str
+        Key of the ``[terminal]`` section of ``vocabulary.toml``, e.g. ``"done"``.
+    **fields
+        Values of the text's format fields; a field may be given per language as a
+        ``(zh, en)`` tuple, e.g. ``mode=("步行", "walking")``.
+
+    Returns
+    -------
+    str
+        E.g. ``both("wrote")`` -> ``"写入 / wrote"``; unknown keys are returned as given.
+    """
+    if key not in _TERMINAL:
+        return key
+    texts = []
+    for i, lang in enumerate(LANGS):
+        own = {k: v[i] if isinstance(v, tuple) else v for k, v in fields.items()}
+        texts.append(_TERMINAL.get(key, lang, **own))
+    return " / ".join(texts)
+
+
+def highway_name(highway: str) -> str:
+    """Name an OSM highway class in both languages: ``secondary`` -> ``县道 / secondary road``.
+
+    Unknown classes are returned as given.
+    """
+    if highway not in _HIGHWAY:
+        return highway
+    return f"{_HIGHWAY.get(highway, 'zh')} / {_HIGHWAY.get(highway, 'en')}"
+
 
 def codes_text(codes: pd.Series, terms: Terms, lang: str, **fields: object) -> pd.Series:
     """Translate ``;``-joined codes into readable text joined by ``；`` (``; `` in English).
@@ -244,6 +302,10 @@ def codes_text(codes: pd.Series, terms: Terms, lang: str, **fields: object) -> p
     pandas.Series of str
         Aligned with ``codes``.
     """
+    import pandas as pd  # noqa: PLC0415 - kept out of the start-up of the command line
+
+    from lvliang_coverage.codes import CODE_SEPARATOR  # noqa: PLC0415
+
     table = terms.in_lang(lang, **fields)
     sep = TEXT_SEPARATOR[lang]
 

@@ -33,6 +33,8 @@ no facility within the radius is reachable within the time."""
 ACCESS_COLUMNS = [
     "nearest_id",
     "nearest_euclid_m",
+    "nearest_time_s",
+    "radius_distance_m",
     "fastest_id",
     "fastest_network_m",
     "fastest_time_s",
@@ -49,12 +51,32 @@ ACCESS_COLUMNS = [
 ]
 """Columns of :func:`access`, one row per demand point in input order."""
 
+FACILITY_COLUMNS = (
+    "nearest_{noun}_id",
+    "euclid_km",
+    "nearest_min",
+    "fastest_{noun}_id",
+    "network_km",
+    "travel_min",
+    "served_by",
+    "served_km",
+    "served_min",
+)
+"""Columns of :func:`facility_columns` (``{noun}`` filled in, e.g. ``clinic``): the nearest
+facility in a straight line and its distance and minutes; the fastest reachable one, its
+network distance and minutes; the one meeting both limits, its distance by the radius
+measure and its minutes."""
+
 
 PLACE_COLUMNS = ["village_id", "name", "county", "township", "population"]
 """Columns naming a village in every check table: id, name, county, township, residents."""
 
 REPORTED_COLUMNS = ["euclid_km", "network_km", "travel_min"]
-"""Distances (kilometres) and time (minutes) to the facility a check reports (:func:`reported`)."""
+"""Distances (kilometres) and time (minutes) to the one facility :func:`reported` names (the
+older single-facility columns; :func:`facility_columns` names each facility apart)."""
+
+NEAREST_SEARCH_FACTOR = 4.0
+"""Growth of the time limit between the searches for the time to the nearest facility."""
 
 PAIR_COLUMNS = ["origin_id", "destination_id", "euclid_m", "network_m", "time_s"]
 """Columns of :func:`covering_pairs`: point, site, metres, metres, seconds."""
@@ -84,7 +106,11 @@ class AccessRule:
 
     def __post_init__(self) -> None:
         if self.radius_measure not in {"euclidean", "network"}:
-            msg = f"radius_measure must be 'euclidean' or 'network', got {self.radius_measure!r}"
+            msg = (
+                f"radius_measure 只能是 'euclidean'（直线）或 'network'（路网），收到 "
+                f"{self.radius_measure!r} / "
+                f"radius_measure must be 'euclidean' or 'network', got {self.radius_measure!r}"
+            )
             raise InputError(msg, column="radius_measure")
 
 
@@ -106,6 +132,62 @@ def _euclid_to(p_xy: np.ndarray, f_xy: np.ndarray, f_pos: pd.Index, ids: np.ndar
     return out
 
 
+def _times_to(
+    points: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    want: np.ndarray,
+    net: Router,
+    *,
+    start_s: float,
+    extent_m: float,
+) -> np.ndarray:
+    """Seconds of travel from each point to the facility at position ``want`` (-1: none).
+
+    Searches bounded by a growing time limit (x :data:`NEAREST_SEARCH_FACTOR` each round)
+    settle the near pairs cheaply; once the limit's reach (limit x the mode's top speed)
+    spans ``extent_m``, one unbounded search settles the rest, where NaN means no road path.
+    """
+    out = np.full(len(want), np.nan)
+    todo = np.flatnonzero(want >= 0)
+    limit = max(float(start_s), 1.0)
+    while len(todo):
+        unbounded = limit * net.max_speed_mps >= extent_m
+        targets = np.unique(want[todo])
+        pairs = net.within(
+            points.iloc[todo].set_axis(todo),
+            facilities.iloc[targets].set_axis(targets),
+            max_s=math.inf if unbounded else limit,
+        )
+        origin = pairs["origin_id"].to_numpy(np.int64)
+        hit = want[origin] == pairs["destination_id"].to_numpy(np.int64)
+        out[origin[hit]] = pairs["time_s"].to_numpy(float)[hit]
+        if unbounded:
+            break
+        todo = todo[np.isnan(out[todo])]
+        limit *= NEAREST_SEARCH_FACTOR
+    return out
+
+
+def _extent_m(*xy: np.ndarray) -> float:
+    """Diagonal in metres of the box around metric coordinates (0 when there are none)."""
+    both = np.concatenate([a.reshape(-1, 2) for a in xy])
+    return float(np.hypot(*np.ptp(both, axis=0))) if len(both) else 0.0
+
+
+def _pair_lookup(
+    pairs: pd.DataFrame, pos: pd.Index, f_pos: pd.Index, want: np.ndarray
+) -> np.ndarray:
+    """Seconds of the pairs (point, facility at ``want``) found in ``pairs`` (NaN elsewhere)."""
+    out = np.full(len(want), np.nan)
+    if pairs.empty:
+        return out
+    o = pos.get_indexer(pd.Index(pairs["origin_id"]))
+    d = f_pos.get_indexer(pd.Index(pairs["destination_id"]))
+    hit = (o >= 0) & (want[np.maximum(o, 0)] == d)
+    out[o[hit]] = pairs["time_s"].to_numpy(float)[hit]
+    return out
+
+
 def access(
     points: gpd.GeoDataFrame,
     facilities: gpd.GeoDataFrame,
@@ -114,14 +196,17 @@ def access(
     *,
     point_id: str = "village_id",
     facility_id: str = "facility_id",
+    time_to_nearest: bool = True,
 ) -> pd.DataFrame:
     """Facilities within the radius and the time of every demand point, one mode.
 
     A point is *served* when one facility is both within ``rule.radius_m`` (by
     ``rule.radius_measure``) and within ``rule.max_s`` of travel from the point to it; the
     serving facility reported is the fastest such one. Independently of that, the table
-    names the nearest facility in a straight line and the fastest reachable one, so that
-    every flag can be checked from a column of the same row.
+    names the nearest facility in a straight line (and the minutes to reach it) and the
+    fastest reachable one, so that every flag can be checked from a column of the same row:
+    ``within_radius`` is ``radius_distance_m <= rule.radius_m``, ``within_time`` is
+    ``fastest_time_s <= rule.max_s`` and ``served`` is ``served_by`` being given.
 
     Parameters
     ----------
@@ -135,24 +220,33 @@ def access(
         Radius (metres), time limit (seconds) and radius measure.
     point_id, facility_id : str
         Id columns of the two layers.
+    time_to_nearest : bool
+        Compute ``nearest_time_s`` for every point (searches beyond the time limit where the
+        nearest facility is neither the fastest nor a serving one); False leaves it NaN there.
 
     Returns
     -------
     pandas.DataFrame
         :data:`ACCESS_COLUMNS`, one row per point in input order (RangeIndex). Distances in
         metres, times in seconds; NaN (never 0) where no facility is reachable or none
-        exists. ``within_radius``: some facility within the radius; ``within_time``: the
-        fastest facility within the time; ``served``: one facility meets both.
+        exists. ``nearest_*``: the nearest facility in a straight line; ``radius_distance_m``:
+        the distance the radius is measured on, to the nearest facility by that measure
+        (straight line: ``nearest_euclid_m``; network: the shortest road distance to any
+        facility); ``fastest_*``: the fastest reachable facility; ``served_*``: the fastest
+        facility within both limits. ``within_radius``: some facility within the radius;
+        ``within_time``: the fastest facility within the time; ``served``: one meets both.
     """
     if not math.isfinite(rule.max_s):
-        msg = "an access rule needs a finite travel-time limit (max_s)"
+        msg = (
+            "可达规则需要有限的出行时间上限（max_s） / "
+            "an access rule needs a finite travel-time limit (max_s)"
+        )
         raise InputError(msg, column="max_s")
     n = len(points)
     crs = metric_crs_of(points)
     p_xy, f_xy = metric_xy(points, crs), metric_xy(facilities, crs)
     pos = pd.Index(points[point_id])
     f_pos = pd.Index(facilities[facility_id])
-    ids = (point_id, facility_id)
 
     near = net.nearest(points, facilities, id_col=facility_id).reset_index(drop=True)
     reachable = near["reachable"].to_numpy(dtype=bool)
@@ -164,26 +258,41 @@ def access(
     # every pair within both limits (the covering test); the fastest one serves the point
     serving = covering_pairs(points, facilities, net, rule, point_id=point_id, site_id=facility_id)
     straight_m, straight_i = nearest_m(p_xy, f_xy)
+    has_nearest = straight_i >= 0
+    nearest_euclid = np.where(has_nearest, straight_m, np.nan)
     if rule.radius_measure == "network":
-        if math.isfinite(rule.radius_m):
-            by_radius = net.within(points, facilities, max_m=rule.radius_m, id_cols=ids)
-            within_radius = np.asarray(pos.isin(by_radius["origin_id"]), dtype=bool)
-        else:
-            within_radius = reachable.copy()
+        by_road = net.nearest(points, facilities, id_col=facility_id, nearest_by="distance")
+        radius_m = by_road["network_m"].to_numpy(float)
     else:
-        within_radius = np.asarray((straight_i >= 0) & (straight_m <= rule.radius_m), dtype=bool)
+        radius_m = nearest_euclid
+    within_radius = np.asarray(np.nan_to_num(radius_m, nan=math.inf) <= rule.radius_m)
     best = _fastest_per_origin(serving, n, pos)
     served = best["destination_id"].notna().to_numpy()
     served_by = best["destination_id"].to_numpy(object).copy()
     served_by[~served] = None
     f_ids = f_pos.to_numpy(object)
     nearest_id = np.full(n, None, dtype=object)  # None everywhere when no facility exists
-    has_nearest = straight_i >= 0
     nearest_id[has_nearest] = f_ids[straight_i[has_nearest]]
+
+    # minutes to the nearest facility: known where it is the fastest or a serving one
+    want = np.where(has_nearest, straight_i, -1)
+    fastest_i = f_pos.get_indexer(pd.Index(pd.Series(fastest_id, dtype=object).fillna("\x00")))
+    nearest_s = np.where(has_nearest & reachable & (fastest_i == want), fastest_s, np.nan)
+    found = _pair_lookup(serving, pos, f_pos, want)
+    nearest_s = np.where(np.isnan(nearest_s), found, nearest_s)
+    rest = has_nearest & reachable & np.isnan(nearest_s)  # unreachable: no facility at all
+    if time_to_nearest and rest.any():
+        ask = np.where(rest, want, -1)
+        times = _times_to(
+            points, facilities, ask, net, start_s=rule.max_s, extent_m=_extent_m(p_xy, f_xy)
+        )
+        nearest_s = np.where(rest, times, nearest_s)
     return pd.DataFrame(
         {
             "nearest_id": nearest_id,
-            "nearest_euclid_m": np.where(straight_i >= 0, straight_m, np.nan),
+            "nearest_euclid_m": nearest_euclid,
+            "nearest_time_s": nearest_s,
+            "radius_distance_m": radius_m,
             "fastest_id": fastest_id,
             "fastest_network_m": np.where(reachable, near["network_m"].to_numpy(float), np.nan),
             "fastest_time_s": np.where(reachable, fastest_s, np.nan),
@@ -204,6 +313,52 @@ def access(
 def place_columns(villages: pd.DataFrame) -> dict[str, np.ndarray]:
     """Return the :data:`PLACE_COLUMNS` of ``villages`` as arrays, for a check's table."""
     return {c: villages[c].to_numpy() for c in PLACE_COLUMNS}
+
+
+def facility_column_names(noun: str) -> list[str]:
+    """Names of the :data:`FACILITY_COLUMNS` for facilities called ``noun`` (e.g. ``clinic``)."""
+    return [c.format(noun=noun) for c in FACILITY_COLUMNS]
+
+
+def facility_columns(
+    table: pd.DataFrame, noun: str, *, radius_measure: str = "euclidean"
+) -> dict[str, np.ndarray]:
+    """Name each facility of an :func:`access` table apart, with its distances and minutes.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`access`.
+    noun : str
+        What the facilities are, in the column names: ``clinic`` gives
+        ``nearest_clinic_id`` and ``fastest_clinic_id``.
+    radius_measure : {"euclidean", "network"}
+        The rule's radius measure: ``served_km`` is the serving facility's distance by it.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        :data:`FACILITY_COLUMNS` in order: ``nearest_<noun>_id`` (straight line; None when
+        there is no facility), ``euclid_km`` (kilometres to it), ``nearest_min`` (minutes
+        to reach it; NaN without a road path), ``fastest_<noun>_id`` (the fastest reachable;
+        None when none is), ``network_km`` (kilometres along that route, off-road legs
+        included) and ``travel_min`` (its minutes), ``served_by`` (the fastest facility
+        within both limits; empty text when none), ``served_km`` (its kilometres by the
+        radius measure, so never beyond the radius) and ``served_min`` (its minutes).
+    """
+    served_by = table["served_by"].to_numpy(object)
+    served_m = table["served_network_m" if radius_measure == "network" else "served_euclid_m"]
+    return {
+        f"nearest_{noun}_id": table["nearest_id"].to_numpy(object),
+        "euclid_km": table["nearest_euclid_m"].to_numpy(float) / 1000.0,
+        "nearest_min": table["nearest_time_s"].to_numpy(float) / 60.0,
+        f"fastest_{noun}_id": table["fastest_id"].to_numpy(object),
+        "network_km": table["fastest_network_m"].to_numpy(float) / 1000.0,
+        "travel_min": table["fastest_time_s"].to_numpy(float) / 60.0,
+        "served_by": np.where(pd.isna(served_by), "", served_by).astype(object),
+        "served_km": served_m.to_numpy(float) / 1000.0,
+        "served_min": table["served_time_s"].to_numpy(float) / 60.0,
+    }
 
 
 def reported(table: pd.DataFrame) -> tuple[np.ndarray, dict[str, np.ndarray]]:

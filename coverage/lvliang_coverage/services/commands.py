@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,11 +30,14 @@ from lvliang_coverage.console import (
     SitesOpt,
     SourcesOpt,
     VillagesOpt,
+    check_modes,
     check_options,
     errors_to_exit_codes,
     input_paths,
+    print_done,
     print_files,
     print_headlines,
+    reflow_help,
     rules_from,
     study_from_options,
 )
@@ -88,6 +92,12 @@ class Option:
     def annotation(self) -> object:
         """Return the typer annotation of the parameter."""
         return Annotated[self.type, typer.Option(f"--{self.name}", help=self.help)]
+
+    @property
+    def repeatable(self) -> bool:
+        """Whether the option takes a list (``--mode walk --mode car``)."""
+        kinds = typing.get_args(self.type) or (self.type,)
+        return any(typing.get_origin(k) is list or k is list for k in kinds)
 
 
 def _read_candidates(path: Path, study: Study, coords: str) -> gpd.GeoDataFrame:
@@ -188,12 +198,15 @@ class Command:
         progress = Progress()
         coords = values["coords"]
         with errors_to_exit_codes():
+            # options first: a typo stops at once (exit 2), before any heavy import or work
             check_options(values["lang"], None if values["no_maps"] else values["basemap"])
+            rules = rules_from(values["config"])
+            check_modes(values.get("mode"), rules)
             from lvliang_coverage.report.output import new_run_id  # noqa: PLC0415 - fast --help
             from lvliang_coverage.services.runner import run_task  # noqa: PLC0415
 
             study = study_from_options(
-                rules_from(values["config"]),
+                rules,
                 progress,
                 required={f"--{k}": values[k] for k in ("villages", *self.required, "roads")},
                 coords=coords,
@@ -220,6 +233,57 @@ class Command:
             )
         print_headlines(service.headlines(run.result))
         print_files(run.files)
+        folders = [values["out_dir"]]
+        if values["maps_dir"] is not None and any(p.suffix == ".html" for p in run.files):
+            folders.append(values["maps_dir"])
+        print_done(folders)
+
+
+_DECLARED: dict[tuple[str, str], Command] = {}
+"""Every command built by :func:`service_app`, by (service name, task)."""
+
+
+def declared(service: str, task: str) -> Command | None:
+    """Return the declared command of ``service``'s ``task`` (None when it has none).
+
+    ``demo`` reads it to pass its shared options (e.g. ``--mode``) to the tasks that take
+    them.
+
+    Parameters
+    ----------
+    service : str
+        Service name, e.g. ``"clinics"``.
+    task : str
+        Task name, e.g. ``"check"``.
+
+    Returns
+    -------
+    Command or None
+        The command built by :func:`service_app` for that task.
+    """
+    return _DECLARED.get((service, task))
+
+
+def mode_options(spec: Command | None, modes: list[str]) -> dict[str, object]:
+    """Return the analysis options passing ``--mode`` values to a task, as its command does.
+
+    Parameters
+    ----------
+    spec : Command or None
+        The task's command (:func:`declared`).
+    modes : list of str
+        The modes given (empty: none, the task's defaults apply).
+
+    Returns
+    -------
+    dict
+        ``{}`` without modes or when the task takes no ``--mode``; else its option key to
+        the list of modes (a repeatable option) or to the first mode (a task of one mode).
+    """
+    option = next((o for o in spec.options if o.name == "mode"), None) if spec else None
+    if option is None or not modes:
+        return {}
+    return {option.key or option.name: list(modes) if option.repeatable else modes[0]}
 
 
 def _command(service: Service, spec: Command) -> Callable[..., None]:
@@ -260,5 +324,6 @@ def service_app(service: Service, help_text: str, *commands: Command) -> typer.T
         """Group the service's commands."""
 
     for spec in commands:
-        app.command(spec.task)(_command(service, spec))
+        _DECLARED[(service.name, spec.task)] = spec
+        app.command(spec.task, help=reflow_help(spec.help))(_command(service, spec))
     return app

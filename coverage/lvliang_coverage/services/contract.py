@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 from lvliang_coverage.kinds import FacilityKind
 from lvliang_coverage.report.headlines import Headline
+from lvliang_coverage.report.vocabulary import both
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -181,8 +182,7 @@ class Service(ABC):
         for t in self.tasks:
             if t.name == name:
                 return t
-        msg = f"service {self.name!r} has no task {name!r}"
-        raise KeyError(msg)
+        raise KeyError(both("no_task", service=self.name, task=name))
 
     def member(self, ref: str) -> Any:
         """Import ``"module:name"`` of the service's package (modules load on first use).
@@ -235,9 +235,26 @@ class Service(ABC):
         return result
 
     def ledger(self, result: ServiceResult, lang: str) -> Ledger | None:
-        """Ledger (台账) of a result in ``lang`` by its task's ``ledger``, or None without one."""
-        ref = self.task(result.task).ledger
-        return None if ref is None else self.member(ref)(result, lang)
+        """First ledger (台账) of a result in ``lang`` (see :meth:`ledgers`), or None."""
+        found = self.ledgers(result, lang)
+        return found[0] if found else None
+
+    def ledgers(self, result: ServiceResult, lang: str) -> list[Ledger]:
+        """Ledgers (台账) of a result in ``lang`` by its task's ``ledger`` (none without one).
+
+        The task's ledger function returns one :class:`Ledger`, a sequence of them (e.g. the
+        clinic check's ledger per settlement and per administrative village) or None.
+        """
+        from lvliang_coverage.report.workbook import Ledger  # noqa: PLC0415 (keeps --help light)
+
+        if type(self).ledger is not Service.ledger:  # a service that overrides ledger()
+            made: object = self.ledger(result, lang)
+        else:
+            ref = self.task(result.task).ledger
+            made = None if ref is None else self.member(ref)(result, lang)
+        if made is None:
+            return []
+        return [made] if isinstance(made, Ledger) else list(made)  # type: ignore[call-overload]
 
     def map(
         self, result: ServiceResult, lang: str, *, study: Study, basemap: str = "osm"
@@ -250,9 +267,23 @@ class Service(ABC):
         drawer: MapDrawer = self.member(spec.draw)
         return drawer(study, result, lang=lang, basemap=basemap)
 
+    def preflight(self, study: Study) -> str | None:  # noqa: ARG002 (a hook; most ignore it)
+        """One line this service reports at the start of every job of any service, or None.
+
+        The registry check (article 1) uses it to summarise the village registry's division
+        codes before a clinic, water or other job; most services report nothing.
+        """
+        return None
+
     @abstractmethod
     def headlines(self, result: ServiceResult) -> list[Headline]:
-        """Headline figures of a result for the terminal (bilingual labels)."""
+        """Headline figures of a result for the terminal (bilingual labels).
+
+        Values are passed as numbers (the terminal formats them all the same way, see
+        :func:`lvliang_coverage.report.headlines.format_value`: a label naming yuan, a share
+        or minutes sets the unit), a solver report as :attr:`Headline.solver` or as the raw
+        ``solver_*`` keys of a summary.
+        """
 
     def cli(self) -> typer.Typer:
         """Return the service's command group (``lvliang-coverage <name> <task> ...``).

@@ -14,9 +14,11 @@ import importlib
 from importlib.metadata import entry_points
 
 from lvliang_coverage import kinds
+from lvliang_coverage.report.vocabulary import both
 from lvliang_coverage.services.contract import Service
 
 BUILTIN = (
+    "registry_check",
     "clinics",
     "water",
     "relocation",
@@ -41,8 +43,7 @@ def register(service: Service) -> Service:
     """
     old = _SERVICES.get(service.name)
     if old is not None and old is not service:
-        msg = f"a service named {service.name!r} is registered already"
-        raise ValueError(msg)
+        raise ValueError(both("service_twice", name=service.name))
     for kind in service.new_kinds:
         kinds.register_kind(kind)
     _SERVICES[service.name] = service
@@ -85,8 +86,8 @@ def get(name: str) -> Service:
     try:
         return _SERVICES[name]
     except KeyError:
-        msg = f"no service named {name!r}; registered: {', '.join(_SERVICES)}"
-        raise KeyError(msg) from None
+        names = ("、".join(_SERVICES), ", ".join(_SERVICES))
+        raise KeyError(both("no_service", name=name, names=names)) from None
 
 
 def markdown_table() -> str:

@@ -2,11 +2,13 @@
 
 import json
 
+import openpyxl
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from lvliang_coverage.cli import app
+from lvliang_coverage.report.vocabulary import mode_name
 from lvliang_coverage.services.daycare.check import CHECK_COLUMNS
 
 runner = CliRunner()
@@ -36,7 +38,11 @@ def test_check_on_default_data(default_run):
     assert city["elderly_served"] == table.loc[table["served"], "elderly"].sum()
     ledger = pd.read_csv(out / "daycare_ledger.csv", encoding="utf-8-sig")
     assert len(ledger) == int((~table["served"] & (table["elderly"] > 0)).sum())
-    assert ledger["责任单位"].iloc[0] == "各县市区人民政府、市人社局、市民政局、市妇联、市财政局"
+    assert ledger["县"].iloc[0] == "离石区"  # the official county order
+    assert ledger["责任单位"].iloc[0] == "离石区人民政府、市人社局、市民政局、市妇联、市财政局"
+    assert (
+        ledger["责任单位"] == ledger["县"] + "人民政府、市人社局、市民政局、市妇联、市财政局"
+    ).all()
     assert ledger["整改措施"].str.contains("改建日间照料中心").any()
     assert (out / "daycare_ledger.xlsx").is_file()
     assert "第25条" in check.output
@@ -129,8 +135,9 @@ def test_missing_elderly_column_is_estimated(user_files, tmp_path):
     assert table["elderly_estimated"].all()
     assert (table["elderly"] == (table["population"] * 0.25).round()).all()
     assert "估算" in result.output
-    workbook = pd.read_excel(out / "daycare_ledger.xlsx", sheet_name=0)
-    assert workbook.iloc[:, 0].astype(str).str.contains("估算").any()
+    summary = openpyxl.load_workbook(out / "daycare_ledger.xlsx").worksheets[0]
+    cells = [v for row in summary.iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    assert any("按常住人口×25%估算" in c for c in cells)
 
 
 def test_user_candidates(user_files, tmp_path):
@@ -151,3 +158,37 @@ def test_user_candidates(user_files, tmp_path):
     assert result.exit_code == 0, result.output
     summary = json.loads((out / "daycare_plan.json").read_text(encoding="utf-8"))
     assert summary["candidate_sites"] == user_files["n_idle"] + 1
+
+
+def test_mode_option_sets_the_travel_mode(user_files, tmp_path):
+    out = tmp_path / "out"
+    files = [f"--{k}={user_files[k]}" for k in ("villages", "facilities", "roads")]
+    args = ["daycare", "check", "--out", str(out), "--no-maps", "--mode", "car", *files]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "daycare_check.csv", encoding="utf-8-sig")
+    assert set(table["mode"]) == {"car"}
+    ledger = pd.read_csv(out / "daycare_ledger.csv", encoding="utf-8-sig")
+    assert f"至最快中心{mode_name('car', 'zh')}时间(分钟)" in ledger.columns
+    walk = runner.invoke(
+        app, ["daycare", "check", "--out", str(tmp_path / "w"), "--no-maps", *files]
+    )
+    assert walk.exit_code == 0, walk.output
+    walked = pd.read_csv(tmp_path / "w" / "daycare_check.csv", encoding="utf-8-sig")
+    assert set(walked["mode"]) == {"walk"}
+    assert table["served"].sum() >= walked["served"].sum()  # driving reaches more in 15 min
+    bad = runner.invoke(app, ["daycare", "check", "--out", str(tmp_path / "x"), "--mode", "boat"])
+    assert bad.exit_code == 2, bad.output
+    assert not (tmp_path / "x").exists()
+
+
+def test_past_deadline_exits_2_and_writes_nothing(tmp_path):
+    config = tmp_path / "rules.toml"
+    config.write_text('[daycare]\ndeadline = "2019-12-31"\n', encoding="utf-8")
+    out = tmp_path / "never"
+    args = ["daycare", "check", "--out", str(out), "--no-maps", "--config", str(config)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "daycare.deadline" in result.output
+    assert "in the past" in result.output
+    assert not out.exists()

@@ -23,6 +23,7 @@ from lvliang_coverage.services.relocation.cli import app as relocation_app
 from lvliang_coverage.services.relocation.evaluation import EVALUATION_COLUMNS, evaluate_sites
 from lvliang_coverage.services.relocation.ledger import SITE_HEADERS
 from lvliang_coverage.services.relocation.service import SERVICE
+from lvliang_coverage.services.relocation.status import proposals, site_sentences
 from lvliang_coverage.services.runner import run_task
 from lvliang_coverage.study import Study
 
@@ -132,7 +133,9 @@ def test_site_missing_exactly_one_service(services_case):
     assert s1["services_met"] == 4
     assert s1["service_score"] == pytest.approx(80.0)
     assert not s1["passes"]
-    assert s1["workshop_id"] == "workshop3"
+    assert s1["fastest_workshop_id"] == "workshop3"
+    assert s1["served_workshop_id"] == ""  # 36 min > 30: no workshop serves S1
+    assert s1["served_clinic_id"] == "clinic1"
     assert s1["remaining_households"] == 70
     s2 = ev.loc["S2"]
     assert s2["passes"]
@@ -207,8 +210,9 @@ def test_assignment_hand_worked(assign_case):
     # capacity binds at A (40 households left): v1->A, v2->B costs 100*12 + 90*36 = 4440
     # resident-minutes, the swap v1->B, v2->A 100*60 + 90*12 = 7080
     assert a["site_id"].to_dict() == {"v1": "A", "v2": "B"}
-    assert a.loc["v1", "minutes"] == pytest.approx(12.0, rel=5e-3)
-    assert a.loc["v2", "minutes"] == pytest.approx(36.0, rel=5e-3)
+    assert a.loc["v1", "commute_min"] == pytest.approx(12.0, rel=5e-3)
+    assert a.loc["v2", "commute_min"] == pytest.approx(36.0, rel=5e-3)
+    assert a.loc["v2", "commute_km"] == pytest.approx(3.0, rel=5e-3)  # B (km 6) back to km 3
     assert plan.summary()["resident_minutes"] == pytest.approx(4440.0, rel=5e-3)
     reasons = plan.unassigned.set_index("village_id")["reason"].to_dict()
     assert reasons == {
@@ -219,10 +223,10 @@ def test_assignment_hand_worked(assign_case):
         "v8": "capacity",
     }
     u = plan.unassigned.set_index("village_id")
-    assert u.loc["v4", "nearest_site_id"] == "C"
-    assert u.loc["v4", "nearest_site_min"] == pytest.approx(72.0, rel=5e-3)
-    assert u.loc["v4", "county_site_id"] == "B"
-    assert math.isnan(u.loc["v6", "nearest_site_min"])
+    assert u.loc["v4", "fastest_site_id"] == "C"
+    assert u.loc["v4", "fastest_site_min"] == pytest.approx(72.0, rel=5e-3)
+    assert u.loc["v4", "fastest_county_site_id"] == "B"
+    assert math.isnan(u.loc["v6", "fastest_site_min"])
     assert "v7" not in set(plan.movers["village_id"])
     s = plan.sites.set_index("site_id")
     assert s.loc["A", "assigned_households"] == 30
@@ -257,7 +261,7 @@ def test_commute_is_from_the_site_back_to_the_village():
     net = TravelNetwork.from_graph(graph, mode="motorcycle", rules=rules)
     plan = plan_relocation(villages, sites, NO_FACILITIES, net, rules=rules)
     kmh = rules.speeds["motorcycle"]["unclassified"]
-    assert plan.assignment["minutes"].iloc[0] == pytest.approx(60.0 / kmh, rel=5e-3)
+    assert plan.assignment["commute_min"].iloc[0] == pytest.approx(60.0 / kmh, rel=5e-3)
 
 
 # ---------------------------------------------------------------- brute force
@@ -353,7 +357,7 @@ def test_assignment_optimal_against_brute_force(seed):
             if int(vn) in lengths:
                 minutes[(sid, vid)] = lengths[int(vn)] / KM * WALK_MIN_PER_KM
     for row in plan.assignment.itertuples():
-        assert row.minutes == pytest.approx(minutes[(row.site_id, row.village_id)], rel=5e-3)
+        assert row.commute_min == pytest.approx(minutes[(row.site_id, row.village_id)], rel=5e-3)
     residents, cost = brute_force(villages, sites, minutes, limit, rules.relocation.same_county)
     assert plan.assignment["residents"].sum() == residents
     assert plan.assignment["resident_minutes"].sum() == pytest.approx(cost, rel=5e-3)
@@ -374,6 +378,21 @@ def small_study(assign_case, services_case, rules=None):
     )
 
 
+def sheet_table(ws, first_header):
+    """Header and data rows (dicts) of a ledger sheet, below its title rows."""
+    for r, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        if first_header in values:
+            start = values.index(first_header)
+            header = [v for v in values[start:] if v is not None]
+            rows = [
+                dict(zip(header, v[start : start + len(header)], strict=True))
+                for v in ws.iter_rows(min_row=r + 1, values_only=True)
+                if any(c is not None for c in v)
+            ]
+            return header, rows
+    raise AssertionError(f"no header {first_header!r} in sheet {ws.title}")
+
+
 def test_ledger_headers_and_units(assign_case, services_case, tmp_path):
     study = small_study(assign_case, services_case)
     run = run_task(SERVICE, study, "plan", tmp_path / "out", maps=False)
@@ -390,24 +409,26 @@ def test_ledger_headers_and_units(assign_case, services_case, tmp_path):
     wb = openpyxl.load_workbook(tmp_path / "out" / "relocation_ledger.xlsx")
     assert wb.sheetnames[:3] == ["汇总", "安置方案", "未安置村"]
     assert set(wb.sheetnames[3:]) == set(plan.sites["county"])
-    ws = wb["甲县"]
-    header = [c.value for c in ws[1]]
+    header, rows = sheet_table(wb["甲县"], "县")
     mode = mode_name("walk", "zh")
     assert header == [h.format(mode=mode) for h in SITE_HEADERS["zh"]]
-    assert "至扶贫车间/农业基地/加工车间(分钟，步行)" in header
-    row = dict(zip(header, [c.value for c in ws[2]], strict=True))
-    for unit in ("相关县市区人民政府", "市扶贫办", "市农业农村局", "市人社局", "市医保局"):
+    assert "至扶贫车间/农业基地/加工车间时间(分钟，步行)" in header
+    assert "最快可达扶贫车间/农业基地/加工车间" in header
+    row = rows[0]
+    assert row["责任单位"].startswith("甲县人民政府、")  # the county's own government
+    assert "相关县市区人民政府" not in row["责任单位"]
+    for unit in ("市扶贫办", "市农业农村局", "市人社局", "市医保局"):
         assert unit in row["责任单位"]
     for unit in ("市民政局", "市农经局", "市委组织部", "市公安局"):
         assert unit in row["责任单位"]
-    assert row["完成时限"] == load_rules().relocation.deadline
-    summary = wb["汇总"]
-    total = [c.value for c in summary[summary.max_row]]
+    assert row["完成时限"].date() == load_rules().relocation.deadline
+    _, summary = sheet_table(wb["汇总"], "县")
+    total = list(summary[-1].values())
     assert total[0] == "全市"
     assert total[5] == len(plan.movers)  # relocating villages
-    left = [c.value for c in wb["未安置村"][1]]
+    left, unplaced = sheet_table(wb["未安置村"], "县")
     assert left[:6] == ["县", "乡镇", "搬迁村", "户数", "常住人口", "未安置原因"]
-    assert wb["未安置村"].max_row == 1 + len(plan.unassigned)
+    assert len(unplaced) == len(plan.unassigned)
 
 
 def test_english_ledger(assign_case, services_case, tmp_path):
@@ -415,9 +436,11 @@ def test_english_ledger(assign_case, services_case, tmp_path):
     run_task(SERVICE, study, "plan", tmp_path / "en", lang="en", maps=False)
     wb = openpyxl.load_workbook(tmp_path / "en" / "relocation_ledger.xlsx")
     assert wb.sheetnames[:3] == ["Summary", "Assignment", "Unassigned"]
-    header = [c.value for c in wb["甲县"][1]]
+    header, rows = sheet_table(wb["甲县"], "County")
     assert header[:3] == ["County", "Township", "Site"]
     assert "Responsible units" in header
+    assert rows[0]["Responsible units"].startswith("甲县 People's Government, ")
+    assert rows[0]["Problem"].startswith(("passes", "fails"))
 
 
 def test_map_lists_missing_services(assign_case, services_case, tmp_path):
@@ -450,8 +473,13 @@ def test_no_movers_and_no_facilities(tmp_path):
     assert plan.summary()["relocating_villages"] == 0
     assert plan.sites["services_met"].tolist() == [0]
     ws = openpyxl.load_workbook(tmp_path / "out" / "relocation_ledger.xlsx")["甲县"]
-    row = {h.value: c.value for h, c in zip(ws[1], ws[2], strict=True)}
+    _, (row,) = sheet_table(ws, "County")
     assert row["To village clinic (min, walking)"] == "unreachable"
+    assert row["Fastest village clinic"] is None
+    assert row["Problem"] == (
+        "fails: no village clinic reachable by road; no township health centre reachable by "
+        "road; no school reachable by road; no poverty workshop / agri base reachable by road"
+    )
     assert (tmp_path / "maps" / "relocation_plan.html").is_file()
 
 
@@ -512,7 +540,7 @@ def test_cli_plan_on_user_files(user_files, tmp_path):
     a = pd.read_csv(out / "relocation_assignment.csv", encoding="utf-8-sig")
     assert a["name"].tolist() == ["甲村"]
     kmh = load_rules().speeds["car"]["unclassified"]
-    assert a["minutes"].iloc[0] == pytest.approx(7 * 60.0 / kmh, rel=5e-3)
+    assert a["commute_min"].iloc[0] == pytest.approx(7 * 60.0 / kmh, rel=5e-3)
     s = pd.read_csv(out / "relocation_sites.csv", encoding="utf-8-sig")
     assert s["remaining_households"].tolist() == [30]
     assert s["assigned_households"].tolist() == [25]
@@ -547,3 +575,109 @@ def test_cli_bad_config_exits_2(tmp_path):
     assert result.exit_code == 2, result.output
     assert "max_commute_minutes" in result.output
     assert not out.exists()
+
+
+# ---------------------------------------------------------------- sentences and proposals
+def test_site_sentences_hand_worked(services_case):
+    _, graph, facilities, sites = services_case
+    rules = walk_rules()
+    net = TravelNetwork.from_graph(graph, mode="walk", rules=rules)
+    ev = evaluate_sites(sites, facilities, net, rules).set_index("site_id")
+    workshop = ev.loc["S1", "workshop_min"]
+    assert workshop == pytest.approx(36.0, rel=5e-3)  # 3 km at 12 min/km, limit 30
+    zh = site_sentences(ev, "zh", rules)
+    en = site_sentences(ev, "en", rules)
+    assert list(zh.index) == ["S1", "S2"]
+    assert (
+        zh["S1"]
+        == f"未达标：扶贫车间/农业基地/加工车间最快需{workshop:.1f}分钟（workshop3，限30分钟）"
+    )
+    assert en["S1"] == (
+        f"fails: poverty workshop / agri base {workshop:.1f} min at the fastest "
+        "(workshop3; limit 30 min)"
+    )
+    assert zh["S2"] == "达标：各项服务均在时限内"
+    assert en["S2"] == "passes: every service within its time limit"
+    # the industrial park is optional (有条件的): S2 still passes without it
+    park_rules = walk_rules(max_minutes_industrial_park=20.0)
+    ev = evaluate_sites(sites, facilities, net, park_rules).set_index("site_id")
+    park = ev.loc["S2", "industrial_park_min"]
+    assert park == pytest.approx(36.0, rel=5e-3)
+    assert site_sentences(ev, "zh", park_rules)["S2"] == (
+        f"达标（有条件的配备：产业园区最快需{park:.1f}分钟（industrial_park0，限20分钟））"
+    )
+    # no school at all: "none reachable"
+    ev = evaluate_sites(sites, facilities[facilities["kind"] != "school"], net, rules)
+    assert site_sentences(ev, "zh", rules).iloc[1] == "未达标：路网上无可达的学校"
+
+
+def test_proposals_name_the_site_and_its_room(assign_case):
+    graph, villages, sites = assign_case
+    rules = walk_rules()
+    net = TravelNetwork.from_graph(graph, mode="walk", rules=rules)
+    plan = plan_relocation(villages, sites, NO_FACILITIES, net, rules=rules)
+    u = plan.unassigned.set_index("village_id")
+    # v1 -> A and v2 -> B leave 10 households of room at each (A 40 - 30, B 40 - 30)
+    assert u.loc["v3", "allowed_site_id"] == "B"  # 12 min, faster than A (36 min)
+    assert u.loc["v3", "allowed_spare_households"] == 10
+    assert u.loc["v8", "allowed_site_id"] == "B"
+    assert u.loc["v8", "allowed_site_min"] == pytest.approx(12.0, rel=5e-3)
+    assert pd.isna(u.loc["v4", "allowed_site_id"])  # only C, another county, within 90 min
+    assert u.loc["v4", "nearest_site_id"] == "C"  # 6 km; B is 14 km away
+    assert u.loc["v4", "nearest_site_km"] == pytest.approx(6.0, rel=5e-3)
+    assert u.loc["v6", "nearest_site_id"] == "B"  # 50 km north of km 5-6, no road to it
+    assert u.loc["v6", "nearest_site_km"] == pytest.approx(math.hypot(1.0, 50.0), rel=5e-3)
+    c = u.loc["v5", "fastest_site_min"]
+    assert c == pytest.approx(168.0, rel=5e-3)  # C (km 14) back to km 28
+    zh = proposals(plan.unassigned, plan.sites, "zh", 90.0).set_axis(u.index)
+    assert zh.to_dict() == {
+        "v3": "扩建安置点B（剩余10户，本村45户）或分批安置",
+        "v4": "协调跨县安置至安置点C（乙县，回原村72分钟），或在本县新建安置点",
+        "v5": (
+            f"各安置点回原村均超过90分钟（最快的安置点C需{c:.0f}分钟）："
+            "在90分钟内新建或扩建安置点，或改善道路"
+        ),
+        "v6": "路网上无可达安置点：核实村庄位置并补录道路数据",
+        "v8": "扩建安置点B（剩余10户，本村15户），或调整安置方案",
+    }
+    en = proposals(plan.unassigned, plan.sites, "en", 90.0).set_axis(u.index)
+    assert en["v3"] == (
+        "extend 安置点B (10 households of room left, the village has 45) or move in stages"
+    )
+
+
+def test_ledger_fixes_are_concrete(assign_case, services_case, tmp_path):
+    study = small_study(assign_case, services_case)
+    run = run_task(SERVICE, study, "plan", tmp_path / "out", maps=False)
+    plan = run.result.plan
+    wb = openpyxl.load_workbook(tmp_path / "out" / "relocation_ledger.xlsx")
+    _, unplaced = sheet_table(wb["未安置村"], "县")
+    by_village = {r["搬迁村"]: r for r in unplaced}
+    assert by_village["村v3"]["整改措施"] == "扩建安置点B（剩余10户，本村45户）或分批安置"
+    assert by_village["村v3"]["责任单位"].startswith("甲县人民政府、")
+    assert by_village["村v5"]["责任单位"].startswith("乙县人民政府、")
+    _, site_rows = sheet_table(wb["甲县"], "县")
+    sites = {r["安置点"]: r for r in site_rows}
+    # B (km 6) has only the health centre within its limit; v2's 30 households move in
+    b = sites["安置点B"]
+    assert b["是否达标"] == "否"
+    assert b["问题"].startswith("未达标：村卫生室最快需")
+    for measure in ("配建村卫生室（30分钟内可达）", "配建学校或开通校车（30分钟内可达）"):
+        assert measure in b["整改措施"]
+    assert "拟迁入30户：入住前完成上述配套" in b["整改措施"]
+    assert "建立党组织和综合性社区管理机构" in b["整改措施"]
+    a = sites["安置点A"]
+    assert a["问题"] == "达标：各项服务均在时限内"
+    assert a["整改措施"].startswith("公共服务设施已达标；搬迁入住2个月内衔接")
+    assert len(plan.unassigned) == len(unplaced)
+
+
+def test_site_sentences_without_optional_services(services_case):
+    _, graph, facilities, sites = services_case
+    rules = walk_rules(optional_services=[], max_minutes_industrial_park=20.0)
+    net = TravelNetwork.from_graph(graph, mode="walk", rules=rules)
+    ev = evaluate_sites(sites, facilities, net, rules).set_index("site_id")
+    zh = site_sentences(ev, "zh", rules)
+    park = ev.loc["S2", "industrial_park_min"]
+    assert zh["S2"] == f"未达标：产业园区最快需{park:.1f}分钟（industrial_park0，限20分钟）"
+    assert site_sentences(ev.iloc[:0], "zh", rules).empty

@@ -76,8 +76,25 @@ def test_run_task_writes_the_tables_and_the_ledger(default_study, tmp_path):
     assert sorted(written) == sorted(names)
     [headline] = SERVICE.headlines(run.result)
     assert isinstance(headline, Headline)
-    assert headline.title == "易地扶贫搬迁安置 / relocation plan"
-    assert headline.items == run.result.summary()
+    assert headline.title == "第15-17条 易地扶贫搬迁安置 / articles 15-17 resettlement plan"
+    summary = run.result.summary()
+    items = dict(headline.items)
+    assert items.pop("mode") == summary["mode"]  # printed as the mode's names
+    for label, value in items.items():
+        zh, sep, en = label.partition(" / ")
+        assert all((zh, sep, en)), label  # every label in Chinese and English
+        assert not isinstance(value, str), label  # numbers stay numbers
+        assert "_" not in label, label  # no summary key
+    assert items["公共服务达标的安置点 / sites meeting every required service"] == 20
+    assert items["已安置村 / villages placed"] == 78
+    assert items["已安置人数 / residents placed"] == 5707
+    assert (
+        items[
+            "未安置：时限内的安置点均在外县 / not placed: the sites within the limit are all in other counties"
+        ]
+        == summary["unassigned_other_county"]
+    )
+    assert headline.solver["solver_status"] == summary["solver_status"]
 
 
 def test_analyse_without_sites_raises(default_study):
@@ -149,10 +166,23 @@ def test_evaluation_minutes_by_hand(bent_road):
         ),
     }
     for service, (fid, minutes, ok) in expected.items():
-        assert s[f"{service}_id"] == fid, service
+        assert s[f"fastest_{service}_id"] == fid, service
         assert s[f"{service}_min"] == pytest.approx(minutes, rel=5e-3), service
         assert s[f"{service}_ok"] == ok, service
-    assert s["health_centre_id"] is None
+        assert s[f"served_{service}_id"] == (fid if ok else ""), service
+    # the school nearest in a straight line (node 3, 0.5 km) is not the fastest (node 1)
+    assert s["nearest_school_id"] == "school3"
+    assert s["school_euclid_km"] == pytest.approx(0.5, rel=5e-3)
+    assert s["school_network_km"] == pytest.approx(1.0, rel=5e-3)
+    assert s["nearest_clinic_id"] == "clinic1"
+    assert s["clinic_euclid_km"] == pytest.approx(1.0, rel=5e-3)
+    assert s["nearest_workshop_id"] == "workshop2"
+    assert s["workshop_euclid_km"] == pytest.approx(math.hypot(1.0, 1.5), rel=5e-3)
+    assert s["workshop_network_km"] == pytest.approx(2.5, rel=5e-3)
+    assert s["health_centre_min"] != s["health_centre_min"]  # NaN: none at all
+    assert s["fastest_health_centre_id"] is None
+    assert s["nearest_health_centre_id"] is None
+    assert s["served_health_centre_id"] == ""
     assert math.isnan(s["health_centre_min"])
     assert not s["health_centre_ok"]
     assert s["missing"] == "health_centre"
@@ -177,7 +207,7 @@ def test_evaluation_goes_through_the_access_core(bent_road, monkeypatch):
     for service, (_, rule, kw) in zip(SERVICES, calls, strict=True):
         assert rule.max_s == pytest.approx(rules.relocation.max_minutes(service) * 60.0)
         assert math.isinf(rule.radius_m)  # time only
-        assert kw == {"point_id": "site_id"}
+        assert kw["point_id"] == "site_id"
 
 
 def test_evaluation_tight_limit_fails(bent_road):
@@ -214,5 +244,6 @@ def test_evaluation_with_no_facility_at_all(bent_road):
     s = evaluate_sites(sites, EMPTY, net, rules).iloc[0]
     assert s["services_met"] == 0
     assert s["missing"] == ";".join(SERVICES)
-    assert all(s[f"{k}_id"] is None for k in SERVICES)
+    assert all(s[f"fastest_{k}_id"] is None for k in SERVICES)
+    assert all(s[f"served_{k}_id"] == "" for k in SERVICES)
     assert np.isnan([s[f"{k}_min"] for k in SERVICES]).all()

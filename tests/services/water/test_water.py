@@ -1,5 +1,6 @@
 """Drinking-water siting: hand-worked pipes, lifts, capacities, budgets; brute force; money."""
 
+import datetime
 import itertools
 import math
 
@@ -17,7 +18,7 @@ from typer.testing import CliRunner
 from lvliang_coverage import load_rules
 from lvliang_coverage.errors import InputError
 from lvliang_coverage.network.routing import TravelNetwork
-from lvliang_coverage.report.workbook import write_ledger_files
+from lvliang_coverage.report.workbook import read_ledger_sheet, write_ledger_files
 from lvliang_coverage.services.runner import run_task
 from lvliang_coverage.services.water.cli import app as water_app
 from lvliang_coverage.services.water.demand import unsafe_villages
@@ -403,19 +404,21 @@ def test_ledger_headers_and_units(tmp_path):
     files = write_ledger_files(plan_ledger(plan), tmp_path)
     wb = openpyxl.load_workbook(files[0])
     assert wb.sheetnames == ["汇总", "水源工程", "丙县", "甲县"]
-    header = [c.value for c in wb["甲县"][1]]
-    assert header == HEADERS["zh"]
+    table = read_ledger_sheet(files[0], "甲县")
+    header = list(table.columns)
+    assert header == ["序号", *HEADERS["zh"]]
     assert "责任单位" in header
     assert "完成时限" in header
-    row = dict(zip(header, [c.value for c in wb["甲县"][2]], strict=True))
-    assert row["责任单位"] == "各县市区人民政府、市水利局、市财政局"
-    assert row["完成时限"] == "2019-12-31"
+    row = table.iloc[0]
+    assert row["责任单位"] == "甲县人民政府、市水利局、市财政局"  # the county's government
+    assert row["完成时限"].date() == datetime.date(datetime.date.today().year, 12, 31)
     assert row["年维修养护资金(元)"] == 400 * FUND_PER_PERSON
-    other = dict(zip(header, [c.value for c in wb["丙县"][2]], strict=True))
+    other = read_ledger_sheet(files[0], "丙县").iloc[0]
     assert other["整改措施"].startswith("可用水源均在外县")
-    summary = [c.value for c in wb["汇总"][1]]
-    assert summary[0] == "县"
-    assert "年维修养护资金(元)" in summary
+    assert other["责任单位"] == "丙县人民政府、市水利局、市财政局"
+    summary = list(read_ledger_sheet(files[0], "汇总").columns)
+    assert summary[:2] == ["序号", "县"]
+    assert "年维修养护资金(万元/年)" in summary
     (tmp_path / "en").mkdir()
     en = write_ledger_files(plan_ledger(plan, "en"), tmp_path / "en")
     assert openpyxl.load_workbook(en[0]).sheetnames[:2] == ["Summary", "Source projects"]

@@ -11,9 +11,14 @@ import pandas as pd
 from lvliang_coverage.codes import CITY_TOTAL, CODE_SEPARATOR
 from lvliang_coverage.config import Rules
 from lvliang_coverage.services._results import PlanResult
-from lvliang_coverage.services.clinics.check import check_compliance, compliance_summary
+from lvliang_coverage.services.clinics.check import (
+    check_compliance,
+    compliance_summary,
+    round_past_limits,
+)
 from lvliang_coverage.services.clinics.plan import ClinicPlan, plan_clinics
 from lvliang_coverage.services.clinics.staffing import county_staffing, township_staffing
+from lvliang_coverage.services.clinics.units import admin_compliance
 from lvliang_coverage.study import Study
 
 
@@ -39,6 +44,10 @@ class ClinicCheckResult:
         The study analysed (service areas for the map are computed from its networks).
     task : str
         ``"check"``.
+    reach : pandas.DataFrame or None
+        With a plan: for the villages of 200+ residents failing the time limit (deciding
+        mode), the clinic open after the plan they reach within it (:meth:`ClinicPlan.reach`:
+        ``village_id``, ``site_id``, ``site_name``, ``kind``, ``minutes``).
     """
 
     table: pd.DataFrame
@@ -50,11 +59,31 @@ class ClinicCheckResult:
     plan: ClinicPlan | None
     study: Study = field(repr=False)
     task: str = "check"
+    reach: pd.DataFrame | None = None
+    _admin: pd.DataFrame | None = field(default=None, init=False, repr=False)
+
+    @property
+    def admin_table(self) -> pd.DataFrame:
+        """Compliance per 行政村 and mode (``clinic_compliance_admin.csv``).
+
+        See :func:`~lvliang_coverage.services.clinics.units.admin_compliance`: residents and
+        settlements summed, settlements and residents served, compliant when every settlement
+        with residents complies, the failing settlements named.
+        """
+        if self._admin is None:
+            self._admin = admin_compliance(self.table, self.study.villages)
+        return self._admin
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Files of the check: compliance, county summary, township and county doctors."""
+        """Files of the check: compliance per settlement and per 行政村, summary, doctors.
+
+        The compliance table's figures beyond a limit are rounded upwards where the written
+        precision would put them onto it (:func:`~.check.round_past_limits`), so every flag
+        stays checkable in the CSV.
+        """
         return {
-            "clinic_compliance.csv": self.table,
+            "clinic_compliance.csv": round_past_limits(self.table, self.study.rules),
+            "clinic_compliance_admin.csv": self.admin_table,
             "clinic_summary.csv": self.summary_table,
             "township_doctors.csv": self.townships,
             "county_doctors.csv": self.counties,
@@ -72,6 +101,17 @@ class ClinicCheckResult:
         for col in ("required_doctors", "current_doctors", "shortfall", "townships_short"):
             out[col] = None if c[col].isna().any() else int(c[col].sum())
         out["townships"] = int(c["townships"].sum())
+        a = self.admin_table
+        a = a[a["mode"] == self.mode]
+        small = a[a["small_village"]]
+        out["admin_villages"] = len(a)
+        out["admin_small"] = len(small)
+        out["admin_small_residents"] = int(small["population"].sum())
+        out["admin_small_compliant"] = int(small["compliant"].sum())
+        out["admin_small_compliant_residents"] = int(
+            small.loc[small["compliant"], "population"].sum()
+        )
+        out["admin_small_residents_served"] = int(small["residents_served"].sum())
         return out
 
     def mode_table(self) -> pd.DataFrame:
@@ -86,7 +126,20 @@ class ClinicCheckResult:
 
 @dataclass
 class ClinicPlanResult(PlanResult[ClinicPlan]):
-    """A shared-clinic plan (set covering, coverage curve, sharing groups) as a result."""
+    """A shared-clinic plan (set covering, coverage curve, sharing groups) as a result.
+
+    Attributes
+    ----------
+    plan : ClinicPlan
+        The plan.
+    task : str
+        ``"plan"``.
+    check : ClinicCheckResult or None
+        The article-7 check of the plan's mode with this plan as its fixes (the ledger the
+        plan files, the same as a check's); None for a plan made on its own.
+    """
+
+    check: ClinicCheckResult | None = None
 
     def tables(self) -> dict[str, Any]:
         """Files of the plan: new sites, groups, coverage curve, uncoverable villages, JSON."""
@@ -133,7 +186,7 @@ def run_plan(
     capacity: float | None = None,
     candidates: gpd.GeoDataFrame | None = None,
 ) -> ClinicPlanResult:
-    """Plan shared clinics for the villages under 200 residents of a study.
+    """Plan shared clinics for the villages under 200 residents of a study, and check it.
 
     Parameters
     ----------
@@ -153,11 +206,27 @@ def run_plan(
     Returns
     -------
     ClinicPlanResult
-        The plan.
+        The plan, with the article-7 check of its mode whose ledger fixes come from it.
     """
+    plan = make_plan(
+        study, rules, mode=mode, p_values=p_values, capacity=capacity, candidates=candidates
+    )
+    return ClinicPlanResult(plan, check=run_check(study, rules, modes=[plan.mode], plan=plan))
+
+
+def make_plan(
+    study: Study,
+    rules: Rules,
+    *,
+    mode: str | None = None,
+    p_values: list[int] | None = None,
+    capacity: float | None = None,
+    candidates: gpd.GeoDataFrame | None = None,
+) -> ClinicPlan:
+    """Solve the shared-clinic plan of a study (options as for :func:`run_plan`), no check."""
     net = study.network(mode or rules.clinic.default_mode)
     study.progress("求解选址模型 / solving the set-covering and maximal-covering models")
-    plan = plan_clinics(
+    return plan_clinics(
         study.villages,
         study.care_facilities,
         net,
@@ -166,7 +235,16 @@ def run_plan(
         p_values=p_values,
         capacity=capacity,
     )
-    return ClinicPlanResult(plan)
+
+
+def _reach(
+    study: Study, table: pd.DataFrame, mode: str, plan: ClinicPlan, limit_min: float
+) -> pd.DataFrame:
+    """Clinics of the plan within ``limit_min`` minutes of the larger villages failing it."""
+    rows = table[(table["mode"] == mode) & ~table["small_village"] & ~table["compliant"]]
+    villages = study.villages[study.villages["village_id"].isin(rows["village_id"])]
+    reach = plan.reach(villages, study.network(plan.mode))
+    return reach[reach["minutes"] <= limit_min].reset_index(drop=True)
 
 
 def run_check(
@@ -175,7 +253,7 @@ def run_check(
     *,
     modes: list[str] | None = None,
     plan: ClinicPlan | None = None,
-    with_plan: bool = False,
+    with_plan: bool = True,
     **plan_options: Any,
 ) -> ClinicCheckResult:
     """Check every village against article 7 and township doctors against article 8.
@@ -187,9 +265,10 @@ def run_check(
     modes : list of str, optional
         Travel modes (default ``[clinic.default_mode]``, walking).
     plan : ClinicPlan, optional
-        A plan whose assignments become the ledger's fixes.
+        A plan whose clinics become the ledger's fixes.
     with_plan : bool
-        Make that plan here (deciding mode) when none is given.
+        Make that plan here (deciding mode) when none is given (the default: every failing
+        village then gets a concrete fix); False skips it (``--no-plan``).
     **plan_options
         Options of :func:`run_plan` (``p_values``, ``capacity``, ``candidates``).
 
@@ -198,10 +277,11 @@ def run_check(
     ClinicCheckResult
         Tables of the check.
     """
-    modes = list(modes or [rules.clinic.default_mode])
+    c = rules.clinic
+    modes = list(modes or [c.default_mode])
     mode = _deciding_mode(rules, modes)
     if plan is None and with_plan:
-        plan = run_plan(study, rules, mode=mode, **plan_options).plan
+        plan = make_plan(study, rules, mode=mode, **plan_options)
     care = study.care_facilities
     networks = {m: study.network(m) for m in modes}
     study.progress(f"核查{len(study.villages)}个村 / checking {len(study.villages)} villages")
@@ -218,4 +298,5 @@ def run_check(
         mode=mode,
         plan=plan,
         study=study,
+        reach=None if plan is None else _reach(study, table, mode, plan, c.max_travel_min),
     )

@@ -12,19 +12,30 @@ from lvliang_coverage.codes import CITY_TOTAL
 from lvliang_coverage.config import Rules, load_rules
 from lvliang_coverage.services.access import (
     PLACE_COLUMNS,
-    REPORTED_COLUMNS,
     AccessRule,
     Router,
     access,
+    facility_column_names,
+    facility_columns,
     place_columns,
     reasons,
-    reported,
 )
+from lvliang_coverage.services.clinics.units import (
+    small_mask,
+    unit_codes,
+    unit_names,
+    unit_residents,
+)
+
+CLINIC_COLUMNS = facility_column_names("clinic")
+"""Which clinic each column is about: ``nearest_clinic_id``, ``euclid_km``, ``nearest_min``
+(the nearest care facility in a straight line), ``fastest_clinic_id``, ``network_km``,
+``travel_min`` (the fastest reachable one), ``served_by``, ``served_km``, ``served_min``
+(the one meeting both limits; empty when none)."""
 
 COMPLIANCE_COLUMNS = [
     *PLACE_COLUMNS,
-    "nearest_clinic_id",
-    *REPORTED_COLUMNS,
+    *CLINIC_COLUMNS,
     "mode",
     "within_radius",
     "within_time",
@@ -32,12 +43,29 @@ COMPLIANCE_COLUMNS = [
     "reason",
     "off_network",
 ]
-"""Stable columns of ``clinic_compliance.csv``; ``small_village`` follows them."""
+"""Stable columns of ``clinic_compliance.csv``; ``small_village`` and ``radius_km`` follow.
+
+Each flag is its rule applied to a column of the same row: ``within_radius`` is
+``radius_km <= clinic.service_radius_km`` (``radius_km`` equals ``euclid_km`` with the
+default straight-line measure), ``within_time`` is ``travel_min <= clinic.max_travel_min``,
+and ``compliant`` is ``served_by`` not empty for villages under 200 residents,
+``within_time`` for the others."""
 
 
-def _small(villages: pd.DataFrame, rules: Rules) -> np.ndarray:
-    """Villages under the article-7 threshold (常住人口 < 200 by default)."""
-    return villages["population"].to_numpy() < rules.clinic.small_village_max_residents
+def rule_targets(villages: pd.DataFrame, rules: Rules) -> np.ndarray:
+    """Settlements article 7's radius rule applies to (their unit has fewer than 200 residents).
+
+    The unit is ``clinic.unit``: the administrative village (行政村, residents summed over its
+    settlements) by default, or each settlement; settlements of urban 居委会 are left out
+    while ``clinic.exclude_urban`` (:func:`~lvliang_coverage.services.clinics.units.small_mask`).
+    """
+    c = rules.clinic
+    return small_mask(
+        villages,
+        unit=c.unit,
+        max_residents=c.small_village_max_residents,
+        exclude_urban=c.exclude_urban,
+    )
 
 
 def clinic_access_rule(rules: Rules) -> AccessRule:
@@ -61,9 +89,12 @@ def check_mode(
     within the travel-time limit (30 min by default, from the village to the clinic).
     Villages under 200 residents (the rule's target) comply when some clinic serves them;
     larger villages comply when some clinic is within the time limit (the 30-minute access
-    promise covers every resident). The clinic reported is the fastest serving one, or the
-    fastest reachable one when none serves, or the nearest in a straight
-    line when none is reachable. The facts come from the shared access core
+    promise covers every resident). The table names three clinics apart (they are often
+    the same one): the nearest care facility in a straight line (``nearest_clinic_id``,
+    ``euclid_km``, ``nearest_min``), the fastest reachable one (``fastest_clinic_id``,
+    ``network_km``, ``travel_min``) and the fastest one meeting both limits (``served_by``,
+    ``served_km``, ``served_min``), so that every flag is checkable from its own row (see
+    :data:`COMPLIANCE_COLUMNS`). The facts come from the shared access core
     (:func:`lvliang_coverage.services.access.access`).
 
     Parameters
@@ -81,20 +112,22 @@ def check_mode(
     Returns
     -------
     pandas.DataFrame
-        One row per village: :data:`COMPLIANCE_COLUMNS` then ``small_village``. Distances in
-        kilometres, time in minutes; NaN where unreachable.
+        One row per village: :data:`COMPLIANCE_COLUMNS`, then ``small_village`` (the
+        settlement is in the rule's target: ``unit_residents`` < 200 and not urban),
+        ``radius_km`` (the distance the radius is measured on, to the nearest clinic by that
+        measure), ``admin_village``, ``admin_code`` and ``unit_residents`` (residents of the
+        unit of ``clinic.unit``: the administrative village's sum by default). Distances in
+        kilometres, times in minutes; NaN where unreachable.
     """
     rules = rules or load_rules()
     a = access(villages, clinics, net, clinic_access_rule(rules))
-    clinic_id, distances = reported(a)
-    small = _small(villages, rules)
+    small = rule_targets(villages, rules)
     within_time = a["within_time"].to_numpy(dtype=bool)
     compliant = np.where(small, a["served"].to_numpy(dtype=bool), within_time)
     return pd.DataFrame(
         {
             **place_columns(villages),
-            "nearest_clinic_id": clinic_id,
-            **distances,
+            **facility_columns(a, "clinic", radius_measure=rules.clinic.radius_measure),
             "mode": net.mode,
             "within_radius": a["within_radius"].to_numpy(dtype=bool),
             "within_time": within_time,
@@ -102,6 +135,10 @@ def check_mode(
             "reason": reasons(a, compliant, radius_applies=small),
             "off_network": a["off_network"].to_numpy(dtype=bool),
             "small_village": small,
+            "radius_km": a["radius_distance_m"].to_numpy(float) / 1000.0,
+            "admin_village": unit_names(villages),
+            "admin_code": unit_codes(villages),
+            "unit_residents": unit_residents(villages, rules.clinic.unit),
         }
     )
 
@@ -130,6 +167,52 @@ def check_compliance(
     """
     frames = [check_mode(villages, clinics, net, rules) for net in networks.values()]
     return pd.concat(frames, ignore_index=True)
+
+
+KM_DECIMALS = 2
+"""Decimals of kilometres in written tables (the runner rounds ``_km`` columns to 0.01)."""
+
+MIN_DECIMALS = 1
+"""Decimals of minutes in written tables (the runner rounds ``_min`` columns to 0.1)."""
+
+
+def _up_past(values: pd.Series, limit: float, decimals: int) -> pd.Series:
+    """Round upwards the values beyond ``limit`` that rounding would put onto it."""
+    v = values.to_numpy(float)
+    step = 10.0**decimals
+    onto = (v > limit) & (np.round(v, decimals) <= limit)
+    return pd.Series(np.where(onto, np.ceil(np.round(v * step, 6)) / step, v), index=values.index)
+
+
+def round_past_limits(table: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    """Keep every flag checkable on the rounded figures of a written compliance table.
+
+    A written table shows kilometres to 0.01 and minutes to 0.1: a clinic 2.503 km away
+    would read 2.50 beside ``within_radius = False``. Such values (beyond a limit, rounding
+    onto it) are rounded upwards here (2.51 km, 30.1 minutes); all others are left for the
+    writer to round. The input is not modified.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A compliance table (:func:`check_mode`), kilometres and minutes.
+    rules : Rules
+        Rules in force (radius in km, time limit in minutes).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with those values rounded upwards.
+    """
+    c = rules.clinic
+    out = table.copy()
+    for col in ("euclid_km", "served_km", "radius_km"):
+        if col in out.columns:
+            out[col] = _up_past(out[col], c.service_radius_km, KM_DECIMALS)
+    for col in ("nearest_min", "travel_min", "served_min"):
+        if col in out.columns:
+            out[col] = _up_past(out[col], c.max_travel_min, MIN_DECIMALS)
+    return out
 
 
 def compliance_summary(table: pd.DataFrame) -> pd.DataFrame:

@@ -16,7 +16,7 @@ from lvliang_coverage.network.distance import metric_xy, nearest_m
 from lvliang_coverage.optimise.assignment import AssignmentResult, assign
 from lvliang_coverage.optimise.covering import LSCP, coverage_curve
 from lvliang_coverage.services.access import Router, covering_pairs, link_frame
-from lvliang_coverage.services.clinics.check import clinic_access_rule
+from lvliang_coverage.services.clinics.check import clinic_access_rule, rule_targets
 
 SITE_COLUMNS = ["site_id", "name", "county", "township", "kind", "village_id", "geometry"]
 """Columns of the site layer: ``kind`` is ``"existing"`` (a clinic) or ``"candidate"``."""
@@ -68,6 +68,45 @@ class ClinicPlan:
     def new_sites(self) -> gpd.GeoDataFrame:
         """Candidate sites chosen for new clinics."""
         return self.sites[self.sites["site_id"].isin(self.lscp.selected)].reset_index(drop=True)
+
+    @property
+    def open_sites(self) -> gpd.GeoDataFrame:
+        """Clinics open after the plan: the existing ones and the new central clinics."""
+        return self.sites[self.sites["site_id"].isin(self.lscp.open_ids)].reset_index(drop=True)
+
+    def reach(self, villages: gpd.GeoDataFrame, net: Router) -> pd.DataFrame:
+        """Find the fastest clinic open after the plan from each village (larger villages).
+
+        Parameters
+        ----------
+        villages : GeoDataFrame
+            Villages (``village_id``), any CRS.
+        net : TravelNetwork
+            Road network of the plan's mode (:attr:`mode`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``village_id``, ``site_id``, ``site_name``, ``kind`` (``"existing"`` or
+            ``"candidate"``) and ``minutes`` (from the village to the site), one row per
+            village some open clinic is reachable from.
+        """
+        cols = ["village_id", "site_id", "site_name", "kind", "minutes"]
+        sites = self.open_sites
+        if len(villages) == 0 or len(sites) == 0:
+            return pd.DataFrame(columns=cols)
+        near = net.nearest(villages, sites, id_col="site_id")
+        ok = near["reachable"].to_numpy(bool)
+        chosen = sites.set_index("site_id").loc[near["facility_id"].to_numpy(object)[ok]]
+        return pd.DataFrame(
+            {
+                "village_id": villages["village_id"].to_numpy()[ok],
+                "site_id": chosen.index.to_numpy(),
+                "site_name": chosen["name"].to_numpy(),
+                "kind": chosen["kind"].to_numpy(),
+                "minutes": near["time_s"].to_numpy(float)[ok] / 60.0,
+            }
+        )[cols]
 
     @property
     def groups(self) -> pd.DataFrame:
@@ -258,8 +297,8 @@ def plan_clinics(
     Parameters
     ----------
     villages : GeoDataFrame
-        All villages (canonical schema); those under ``clinic.small_village_max_residents``
-        residents are the demand.
+        All villages (canonical schema); settlements in the rule's target
+        (:func:`~.check.rule_targets`: their unit has fewer than 200 residents) are the demand.
     clinics : GeoDataFrame
         Existing clinics (``facility_id``, ``name``), fixed open.
     net : TravelNetwork
@@ -282,7 +321,7 @@ def plan_clinics(
         The plan.
     """
     rules = rules or load_rules()
-    small = villages["population"].to_numpy() < rules.clinic.small_village_max_residents
+    small = rule_targets(villages, rules)
     demand = villages.loc[small].reset_index(drop=True)
     if candidates is None:
         sites = candidate_sites(villages, clinics, rules)

@@ -2,19 +2,68 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lvliang_coverage.report.headlines import Headline
+from lvliang_coverage.report.vocabulary import Terms, mode_name
 from lvliang_coverage.services.contract import Service, ServiceResult, Task
 
-_CHECK_ITEMS = {
-    "small_villages": "200人以下村 / villages under 200",
-    "small_residents": "其常住人口 / their residents",
-    "small_compliant": "达标村 / compliant",
-    "small_compliant_residents": "达标村人口 / residents of compliant villages",
-    "residents_within_time": "30分钟内就医人口 / all residents within 30 min",
-    "off_network": "离路网过远的村 / villages off the road network",
-    "unreachable": "路网不可达的村 / unreachable villages",
+if TYPE_CHECKING:
+    from lvliang_coverage.services.clinics.plan import ClinicPlan
+
+HEADLINES = Terms.from_package("lvliang_coverage.services.clinics", section="headlines")
+"""The terminal's labels of the clinic service (``[headlines]`` of its ``terms.toml``)."""
+
+_CHECK_ITEMS = (
+    "small_villages",
+    "small_residents",
+    "small_compliant",
+    "small_compliant_residents",
+    "residents_within_time",
+    "off_network",
+    "unreachable",
+)
+"""Summary columns of the article-7 headline, in order (labels: :data:`HEADLINES`)."""
+
+_PLAN_ITEMS = {
+    "small_villages": "plan_small_villages",
+    "small_residents": "plan_small_residents",
+    "existing_clinics": "existing_clinics",
+    "candidate_sites": "candidate_sites",
+    "covered_by_existing": "covered_by_existing",
+    "new_clinics": "new_clinics",
+    "covered_after_plan": "covered_after_plan",
+    "uncoverable": "uncoverable",
+    "uncoverable_residents": "uncoverable_residents",
+    "unassigned": "unassigned",
 }
-_UNKNOWN = "未知（无乡镇卫生院数据）/ unknown (no health-centre data)"
+"""Plan summary keys of the plan headline -> their label keys in :data:`HEADLINES`."""
+
+
+def label(key: str, **fields: object) -> str:
+    """Return a headline label of the clinic service in both languages, ``"中文 / English"``.
+
+    A field may be given per language as a ``(zh, en)`` tuple, e.g. a mode's names.
+    """
+    texts = []
+    for i, lang in enumerate(("zh", "en")):
+        own = {k: v[i] if isinstance(v, tuple) else v for k, v in fields.items()}
+        texts.append(HEADLINES.get(key, lang, **own))
+    return " / ".join(texts)
+
+
+def _modes(mode: str) -> tuple[str, str]:
+    return mode_name(mode, "zh"), mode_name(mode, "en")
+
+
+def plan_headline(plan: ClinicPlan) -> Headline:
+    """Build the plan's headline: villages, clinics, new central clinics, coverage, solver."""
+    summary = plan.summary()
+    return Headline(
+        label("plan_title", mode=_modes(plan.mode)),
+        {label(key): summary[name] for name, key in _PLAN_ITEMS.items()},
+        solver=plan.lscp.report,
+    )
 
 
 class ClinicService(Service):
@@ -33,6 +82,7 @@ class ClinicService(Service):
             "Plan shared clinics: fewest new clinics (set covering), budgets p (max covering), "
             "groups.",
             map_file="clinic_plan.html",
+            ledger="ledger:plan_ledger",
             draw="map:plan_map",
             drawing="绘制规划地图 / drawing the plan map",
         ),
@@ -43,38 +93,61 @@ class ClinicService(Service):
             "article 8.",
             map_file="clinic_compliance.html",
             options={"with_plan": True},
-            ledger="ledger:check_ledger",
+            ledger="ledger:check_ledgers",
             draw="map:check_map",
             drawing="绘制核查地图 / drawing the compliance map",
         ),
     )
 
     def headlines(self, result: ServiceResult) -> list[Headline]:
-        """City totals per mode (article 7) and the township-doctor shortfall (article 8)."""
-        from lvliang_coverage.codes import CITY_TOTAL
-        from lvliang_coverage.services.clinics.analysis import ClinicCheckResult
+        """City totals per mode (article 7, with the plan's new clinics), township doctors (8).
 
+        Labels in both languages from the service's ``terms.toml``; values are plain numbers
+        (the terminal formats them) or, for unknown doctor counts, a text saying why.
+        """
+        from lvliang_coverage.codes import CITY_TOTAL  # imported here: light CLI start
+        from lvliang_coverage.services.clinics.analysis import (
+            ClinicCheckResult,
+            ClinicPlanResult,
+        )
+
+        if isinstance(result, ClinicPlanResult):
+            return [plan_headline(result.plan)]
         if not isinstance(result, ClinicCheckResult):
-            return [Headline("邻村共建卫生室规划 / shared-clinic plan", result.summary())]
+            return []
         out = []
         total = result.summary_table[result.summary_table["county"] == CITY_TOTAL]
         for row in total.to_dict("records"):
-            title = f"第7条 村卫生室覆盖 / article 7 clinic coverage ({row['mode']})"
-            out.append(Headline(title, {label: row[key] for key, label in _CHECK_ITEMS.items()}))
+            title = label("check_title", mode=_modes(str(row["mode"])))
+            a = result.admin_table
+            a = a[a["mode"] == row["mode"]]
+            small = a[a["small_village"]]
+            items: dict[str, object] = {
+                label("admin_villages"): len(a),
+                label("admin_small"): len(small),
+                label("admin_small_residents"): int(small["population"].sum()),
+                label("admin_small_compliant"): int(small["compliant"].sum()),
+                label("admin_small_residents_served"): int(small["residents_served"].sum()),
+            }
+            items.update({label(key): row[key] for key in _CHECK_ITEMS})
+            if result.plan is not None and row["mode"] == result.plan.mode:
+                items[label("new_clinics")] = result.plan.lscp.n_new  # the fixes' plan
+            out.append(Headline(title, items))
         c = result.counties
+        unknown = label("unknown")
 
         def total_of(col: str) -> object:
-            return _UNKNOWN if c[col].isna().any() else int(c[col].sum())
+            return unknown if c[col].isna().any() else int(c[col].sum())
 
         out.append(
             Headline(
-                "第8条 乡镇卫生院医生 / article 8 township doctors",
+                label("staffing_title"),
                 {
-                    "应配 / required": int(c["required_doctors"].sum()),
-                    "现有 / now": total_of("current_doctors"),
-                    "缺口 / shortfall": total_of("shortfall"),
-                    "缺医生的乡镇 / townships short": total_of("townships_short"),
-                    "乡镇 / townships": int(c["townships"].sum()),
+                    label("required"): int(c["required_doctors"].sum()),
+                    label("current"): total_of("current_doctors"),
+                    label("shortfall"): total_of("shortfall"),
+                    label("townships_short"): total_of("townships_short"),
+                    label("townships"): int(c["townships"].sum()),
                 },
             )
         )

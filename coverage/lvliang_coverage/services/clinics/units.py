@@ -78,6 +78,18 @@ def unit_keys(villages: pd.DataFrame) -> pd.Series:
     return pd.Series(key, index=villages.index, dtype=object)
 
 
+def unit_names(villages: pd.DataFrame) -> np.ndarray:
+    """Name of the administrative village of each settlement (its own name when none is given)."""
+    admin = _text(villages, "admin_village").str.strip().to_numpy(object)
+    own = _text(villages, "name").to_numpy(object)
+    return np.where(admin != "", admin, own).astype(object)
+
+
+def unit_codes(villages: pd.DataFrame) -> np.ndarray:
+    """Official 12-digit code of the administrative village of each settlement ('' if none)."""
+    return _text(villages, "admin_code").str.strip().to_numpy(object)
+
+
 def urban_mask(villages: pd.DataFrame) -> np.ndarray:
     """Settlements of urban 居委会 (column ``urban``; False where the registry does not say)."""
     if "urban" not in villages.columns:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,7 +58,10 @@ class DaycareCheckResult:
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Files of the check: the village table and the summary."""
-        return {"daycare_check.csv": self.table, "daycare_summary.csv": self.summary_table}
+        return {
+            "daycare_check.csv": self.table,
+            "daycare_summary.csv": self.summary_table.round({"served_share": 4}),
+        }
 
     def summary(self) -> dict[str, object]:
         """City totals: villages, elderly residents, served, share, estimated villages."""
@@ -100,11 +104,11 @@ class DaycarePlanResult:
                 "p": c["p"].to_numpy(),
                 "n_new": c["n_new"].to_numpy(),
                 "elderly_covered": np.rint(c["covered_weight"].to_numpy(float)).astype(np.int64),
-                "covered_share": c["covered_share"].to_numpy(float),
+                "covered_share": c["covered_share"].to_numpy(float).round(4),
                 "new_ids": c["new_ids"].map(lambda t: CODE_SEPARATOR.join(map(str, t))).to_numpy(),
                 "status": c["status"].to_numpy(),
                 "mip_gap": c["mip_gap"].to_numpy(),
-                "solve_seconds": c["solve_seconds"].to_numpy(),
+                "solve_seconds": c["solve_seconds"].to_numpy(float).round(3),
                 "reused": c["reused"].to_numpy(),
             }
         )
@@ -126,12 +130,19 @@ class DaycarePlanResult:
         return out
 
 
+def _settings(rules: Rules, mode: str | None) -> DaycareRules:
+    """Read the ``[daycare]`` settings, with the travel mode of ``--mode`` when one is given."""
+    settings = daycare_rules(rules)
+    return settings if mode is None else dataclasses.replace(settings, mode=str(mode))
+
+
 def run_plan(
     study: Study,
     rules: Rules,
     *,
     p: int | None = None,
     candidates: gpd.GeoDataFrame | None = None,
+    mode: str | None = None,
 ) -> DaycarePlanResult:
     """Plan which idle buildings (and user candidates) to convert into day-care centres.
 
@@ -145,13 +156,15 @@ def run_plan(
         New centres allowed (default ``daycare.plan_p``).
     candidates : GeoDataFrame, optional
         Further candidate sites (``site_id`` or ``facility_id``, ``name``).
+    mode : str, optional
+        Travel mode of the time limit (default ``daycare.mode``, walking).
 
     Returns
     -------
     DaycarePlanResult
         The plan.
     """
-    settings = daycare_rules(rules)
+    settings = _settings(rules, mode)
     net = study.network(settings.mode)
     sites = site_layer(
         study.of_kind(*settings.existing_kinds),
@@ -170,6 +183,7 @@ def run_check(
     *,
     with_plan: bool = False,
     plan: DaycarePlan | None = None,
+    mode: str | None = None,
     **plan_options: Any,
 ) -> DaycareCheckResult:
     """Check every village: are its elderly residents within reach of a day-care centre.
@@ -184,6 +198,9 @@ def run_check(
         Also make the plan (default p) whose conversions become the ledger's fixes.
     plan : DaycarePlan, optional
         A plan made already (used instead of making one).
+    mode : str, optional
+        Travel mode of the time limit (default ``daycare.mode``, walking); the plan uses it
+        too.
     **plan_options
         Options of :func:`run_plan` (``p``, ``candidates``).
 
@@ -192,13 +209,13 @@ def run_check(
     DaycareCheckResult
         The check.
     """
-    settings = daycare_rules(rules)
+    settings = _settings(rules, mode)
     centres = study.of_kind(*settings.existing_kinds)
     net = study.network(settings.mode)
     study.progress(f"核查{len(study.villages)}个村日间照料 / checking day-care reach")
     table = check_villages(study.villages, centres, net, settings)
     if plan is None and with_plan:
-        plan = run_plan(study, rules, **plan_options).plan
+        plan = run_plan(study, rules, mode=mode, **plan_options).plan
     return DaycareCheckResult(
         table=table,
         summary_table=check_summary(table),

@@ -8,20 +8,40 @@ import pandas as pd
 
 from lvliang_coverage.codes import CITY_TOTAL
 from lvliang_coverage.services.access import (
-    REPORTED_COLUMNS,
     Router,
     access,
+    facility_columns,
     reasons,
-    reported,
 )
 from lvliang_coverage.services.daycare.demand import DEMAND_COLUMNS, demand_table
 from lvliang_coverage.services.daycare.settings import DaycareRules
 
+CENTRE_COLUMNS = [
+    "nearest_centre_id",
+    "nearest_centre_name",
+    "euclid_km",
+    "nearest_min",
+    "fastest_centre_id",
+    "fastest_centre_name",
+    "network_km",
+    "travel_min",
+    "served_by",
+    "served_by_name",
+    "served_km",
+    "served_min",
+    "radius_km",
+]
+"""Which day-care centre each column is about: the nearest in a straight line (id, name,
+kilometres, minutes to reach it), the fastest reachable (id, name, network kilometres,
+minutes), the one serving the village (id and name, empty when none; its kilometres by
+the radius measure and its minutes), and
+``radius_km``, the distance the radius is measured on (= ``euclid_km`` with the default
+straight-line measure; the road distance to the nearest centre by road with
+``radius_measure = "network"``)."""
+
 CHECK_COLUMNS = [
     *DEMAND_COLUMNS,
-    "centre_id",
-    "centre_name",
-    *REPORTED_COLUMNS,
+    *CENTRE_COLUMNS,
     "mode",
     "within_radius",
     "within_time",
@@ -29,7 +49,9 @@ CHECK_COLUMNS = [
     "reason",
     "off_network",
 ]
-"""Stable columns of ``daycare_check.csv``."""
+"""Stable columns of ``daycare_check.csv``. Each flag is its rule applied to a column of the
+same row: ``within_radius`` is ``radius_km <= daycare.service_radius_km``, ``within_time``
+is ``travel_min <= daycare.max_travel_min`` and ``served`` is ``served_by`` not empty."""
 
 FIGURE_COLUMNS = [
     "villages",
@@ -59,9 +81,10 @@ def check_villages(
     A village's elderly residents are served when one centre is both within
     ``daycare.service_radius_km`` (straight line unless ``radius_measure = "network"``) and
     within ``daycare.max_travel_min`` of travel by ``daycare.mode`` from the village (the
-    shared access core, :func:`lvliang_coverage.services.access.access`). The centre reported
-    is the fastest serving one, else the fastest reachable one, else the nearest in a
-    straight line.
+    shared access core, :func:`lvliang_coverage.services.access.access`). The table names
+    three centres apart (often the same one): the nearest in a straight line, the fastest
+    reachable and the serving one (the fastest within both limits), see
+    :data:`CENTRE_COLUMNS`.
 
     Parameters
     ----------
@@ -79,21 +102,27 @@ def check_villages(
     -------
     pandas.DataFrame
         :data:`CHECK_COLUMNS`, one row per village in input order; kilometres and minutes,
-        NaN where no centre is reachable.
+        NaN where no centre is reachable; names empty where a centre has none.
     """
     a = access(villages, centres, net, settings.access_rule)
-    centre, distances = reported(a)
-    names = (
-        centres.set_index("facility_id")["name"]
-        if "name" in centres.columns
-        else pd.Series(dtype=object)
+    ids = pd.Index(centres["facility_id"])
+    names = pd.Series(
+        centres["name"].to_numpy(object) if "name" in centres.columns else None,
+        index=ids,
+        dtype=object,
     )
-    centre_s = pd.Series(centre, dtype=object)
+    centre = facility_columns(a, "centre", radius_measure=settings.radius_measure)
     served = a["served"].to_numpy(dtype=bool)
+
+    def name_of(column: str) -> np.ndarray:
+        return pd.Series(centre[column], dtype=object).map(names).fillna("").to_numpy(object)
+
     return demand_table(villages, settings).assign(
-        centre_id=centre,
-        centre_name=centre_s.map(names).to_numpy(object),
-        **distances,
+        **centre,
+        nearest_centre_name=name_of("nearest_centre_id"),
+        fastest_centre_name=name_of("fastest_centre_id"),
+        served_by_name=name_of("served_by"),
+        radius_km=a["radius_distance_m"].to_numpy(dtype=float) / 1000.0,
         mode=net.mode,
         within_radius=a["within_radius"].to_numpy(dtype=bool),
         within_time=a["within_time"].to_numpy(dtype=bool),

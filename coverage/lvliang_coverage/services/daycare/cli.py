@@ -6,12 +6,13 @@ from lvliang_coverage.services.commands import Command, Option, candidates_optio
 from lvliang_coverage.services.daycare.service import SERVICE
 
 OPTIONS = (
+    Option("mode", str | None, "Travel mode of the time limit (default walk)."),
     Option("p", int | None, "New centres (idle buildings converted); default daycare.plan_p."),
     candidates_option(
         "More candidate sites (id, name, lon/lat); idle schools and clinics always count."
     ),
 )
-"""Options of both commands: the plan's p and more candidate sites."""
+"""Options of both commands: the travel mode, the plan's p and more candidate sites."""
 
 CHECK = Command(
     "check",

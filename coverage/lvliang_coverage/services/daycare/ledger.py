@@ -5,18 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lvliang_coverage.report.vocabulary import Terms, codes_text, mode_name, text, yes_no
+from lvliang_coverage.inputs.divisions import county_order
+from lvliang_coverage.report.vocabulary import Terms, mode_name, text, yes_no
 from lvliang_coverage.report.workbook import Ledger
 from lvliang_coverage.services import _tables as tables
 from lvliang_coverage.services.daycare.analysis import DaycareCheckResult
 from lvliang_coverage.services.daycare.plan import DaycarePlan
 from lvliang_coverage.services.daycare.settings import DaycareRules
+from lvliang_coverage.services.daycare.status import centre_label, status_sentences
 
 _PACKAGE = "lvliang_coverage.services.daycare"
 """The package whose ``terms.toml`` holds the ledger texts."""
-
-REASON_TEXT = tables.ACCESS_REASONS | Terms.from_package(_PACKAGE, section="reasons")
-"""Texts of the reason codes (:data:`lvliang_coverage.services.access.REASONS`)."""
 
 BUILDING = Terms.from_package(_PACKAGE, section="buildings")
 """Names of the idle building kinds in the proposals (other kinds use the kind label)."""
@@ -27,17 +26,36 @@ FIX = Terms.from_package(_PACKAGE, section="fixes")
 NOTES = Terms.from_package(_PACKAGE, section="notes")
 """Note lines of the summary sheet."""
 
+TITLE = Terms.from_package(_PACKAGE, section="ledger")
+"""Title of the ledger (``[ledger]`` of the package's ``terms.toml``)."""
+
 HEADERS = tables.headers(
     tables.PLACE_HEADERS,
     {
-        "zh": ["60岁以上人口", "老年人口为估算", "最近日间照料中心"],
-        "en": ["Residents aged 60+", "60+ estimated", "Nearest day-care centre"],
+        "zh": [
+            "60岁以上人口",
+            "老年人口为估算",
+            "最近日间照料中心(直线)",
+            "直线距离(公里)",
+            "最快可达日间照料中心",
+            "至最快中心路网距离(公里)",
+            "至最快中心{mode}时间(分钟)",
+        ],
+        "en": [
+            "Residents aged 60+",
+            "60+ estimated",
+            "Nearest day-care centre (straight line)",
+            "Straight line (km)",
+            "Fastest day-care centre",
+            "To the fastest, by road (km)",
+            "To the fastest, {mode} (min)",
+        ],
     },
-    tables.ACCESS_HEADERS,
     tables.FIX_HEADERS,
     tables.DUTY_HEADERS,
 )
-"""Headers of the ledger rows (``{mode}`` filled in)."""
+"""Headers of the ledger rows (``{mode}`` filled in): the centre nearest in a straight line
+and its distance, the fastest one to reach and its road distance and minutes."""
 
 SUMMARY_HEADERS = Terms.from_package(_PACKAGE, section="summary_headers").by_lang()
 """Headers of the summary sheet."""
@@ -100,26 +118,31 @@ def ledger_rows(
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`HEADERS`, sorted by county, township and village id.
+        Columns :data:`HEADERS`, sorted by county (official order, 离石区 first), township
+        and village id.
     """
     rows = table[~table["served"] & (table["elderly"] > 0)]
-    rows = rows.sort_values(["county", "township", "village_id"]).reset_index(drop=True)
-    centre = rows["centre_name"].where(rows["centre_name"].notna(), rows["centre_id"])
+    rank = {c: i for i, c in enumerate(county_order(rows["county"].dropna()))}
+    rows = rows.sort_values(
+        ["county", "township", "village_id"],
+        key=lambda col: col.map(rank) if col.name == "county" else col,
+        kind="stable",
+        ignore_index=True,
+    )
     values = [
         *tables.place_values(rows),
         rows["elderly"],
         yes_no(rows["elderly_estimated"], lang),
-        centre,
-        *tables.access_values(rows),
-        codes_text(
-            rows["reason"],
-            REASON_TEXT,
-            lang,
-            radius=settings.service_radius_km,
-            minutes=settings.max_travel_min,
-        ),
+        centre_label(rows, "nearest"),
+        rows["euclid_km"].round(2),
+        centre_label(rows, "fastest"),
+        rows["network_km"].round(2),
+        rows["travel_min"].round(1),
+        status_sentences(rows, lang, settings),
         _fixes(rows, plan, lang),
-        *tables.duty_values(settings.responsible_units, settings.deadline, lang),
+        *tables.duty_values(
+            settings.responsible_units, settings.deadline, lang, counties=rows["county"]
+        ),
     ]
     return tables.headed_rows(HEADERS, lang, values, mode=mode_name(settings.mode, lang))
 
@@ -189,10 +212,18 @@ def ledger_summary(table: pd.DataFrame, settings: DaycareRules, lang: str = "zh"
 def check_ledger(result: DaycareCheckResult, lang: str = "zh") -> Ledger:
     """Build the day-care ledger of a check: summary with notes, then a sheet per county.
 
-    ``daycare_ledger.xlsx`` and ``.csv`` in ``lang``; the check's plan, when it has one,
-    gives the fixes proposed.
+    ``daycare_ledger.xlsx`` and ``.csv`` in ``lang``, titled 农村日间照料中心台账, filed by
+    ``daycare.filer`` / ``county_filer``; the check's plan, when it has one, gives the fixes
+    proposed (without one, the fix says in plain words that no plan was computed).
     """
-    rows = ledger_rows(result.table, result.settings, result.plan, lang)
+    s = result.settings
+    rows = ledger_rows(result.table, s, result.plan, lang)
     return tables.county_ledger(
-        "daycare_ledger", rows, ledger_summary(result.table, result.settings, lang), lang
+        "daycare_ledger",
+        rows,
+        ledger_summary(result.table, s, lang),
+        lang,
+        title=TITLE.get("title", lang),
+        filer=s.filer,
+        county_filer=s.county_filer,
     )

@@ -25,10 +25,14 @@ UNCOVERABLE_COLUMNS = [
     *DEMAND_COLUMNS,
     "nearest_site_id",
     "euclid_km",
+    "fastest_site_id",
+    "network_km",
     "travel_min",
     "reason",
 ]
-"""Columns of ``daycare_plan_uncoverable.csv``."""
+"""Columns of ``daycare_plan_uncoverable.csv``: the site (centre or candidate) nearest in a
+straight line and its kilometres, the fastest one to reach, its road kilometres and minutes
+(NaN when none is reachable), and the access core's reason codes."""
 
 LINK_COLUMNS = ["village_id", "name", "site_id", "site_name", "role", "elderly", "minutes"]
 """Columns of the village -> centre links (before the geometry)."""
@@ -202,18 +206,25 @@ def _uncoverable(
     else:
         # the access core's nearest-facility column is always "facility_id"
         as_facilities = sites.rename(columns={"site_id": "facility_id"})
-        a = access(villages, as_facilities, net, settings.access_rule)
+        a = access(villages, as_facilities, net, settings.access_rule, time_to_nearest=False)
     served = np.zeros(len(villages), dtype=bool) if a is None else a["served"].to_numpy(bool)
     keep = ~served & (demand["elderly"].to_numpy() > 0)
     out = demand.loc[keep, DEMAND_COLUMNS].reset_index(drop=True)
     if a is None:
         return out.assign(
-            nearest_site_id=None, euclid_km=np.nan, travel_min=np.nan, reason="no_site"
+            nearest_site_id=None,
+            euclid_km=np.nan,
+            fastest_site_id=None,
+            network_km=np.nan,
+            travel_min=np.nan,
+            reason="no_site",
         )[UNCOVERABLE_COLUMNS]
     sub = a.loc[keep].reset_index(drop=True)
     return out.assign(
         nearest_site_id=sub["nearest_id"].to_numpy(object),
         euclid_km=sub["nearest_euclid_m"].to_numpy(float) / 1000.0,
+        fastest_site_id=sub["fastest_id"].to_numpy(object),
+        network_km=sub["fastest_network_m"].to_numpy(float) / 1000.0,
         travel_min=sub["fastest_time_s"].to_numpy(float) / 60.0,
         reason=reasons(sub, np.zeros(len(sub), dtype=bool)),
     )[UNCOVERABLE_COLUMNS]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from lvliang_coverage.inputs.columns import register_column
 from lvliang_coverage.kinds import FacilityKind
 from lvliang_coverage.report.headlines import Headline
@@ -22,31 +24,49 @@ DAYCARE = FacilityKind(
 """The facility kind of day-care centres (registered with the service)."""
 
 _CHECK_ITEMS = {
+    "mode": "mode",  # printed as the travel mode in words
     "elderly": "60岁以上人口 / residents aged 60+",
-    "elderly_served": "在服务范围内 / within reach",
+    "elderly_served": "在服务范围内的老年人 / elderly within reach",
     "served_share": "覆盖率 / share served",
+    "villages_served": "已覆盖村 / villages within reach",
     "villages_unserved": "未覆盖村 / villages out of reach",
     "centres": "现有日间照料中心 / centres now",
 }
+"""Headline label of each key of a check's summary (numbers stay numbers)."""
+
 _PLAN_ITEMS = {
-    "existing_centres": "现有中心 / centres now",
-    "candidate_sites": "候选闲置建筑 / candidate buildings",
+    "mode": "mode",
+    "existing_centres": "现有日间照料中心 / centres now",
+    "candidate_sites": "候选闲置建筑 / candidate idle buildings",
+    "p": "规划新建中心数 / new centres allowed (p)",
     "new_centres": "规划改建 / buildings to convert",
     "elderly": "60岁以上人口 / residents aged 60+",
-    "elderly_covered_now": "现状覆盖 / served now",
-    "elderly_covered_after_plan": "规划后覆盖 / served after the plan",
-    "elderly_covered_at_curve_end": "曲线终点覆盖 / served at the curve's end",
-    "curve_max_p": "曲线终点p / p at the curve's end",
+    "elderly_covered_now": "现状覆盖老年人 / elderly served now",
+    "elderly_covered_after_plan": "规划后覆盖老年人 / elderly served after the plan",
+    "covered_share_after_plan": "规划后覆盖率 / share served after the plan",
+    "curve_max_p": "覆盖曲线最大新建数 / largest p on the curve",
+    "elderly_covered_at_curve_end": "曲线终点覆盖老年人 / elderly served at the curve's end",
     "uncoverable_villages": "无候选可覆盖的村 / villages no candidate serves",
+    "uncoverable_elderly": "其中60岁以上人口 / their residents aged 60+",
 }
+"""Headline label of each key of a plan's summary."""
+
+_SOLVER_KEYS = ("solver_status", "mip_gap", "solve_seconds")
 _ESTIMATED = "老年人口为估算 / 60+ estimated"
 
 
-def _estimate_note(summary: dict[str, object]) -> str:
+def _estimate_note(summary: Mapping[str, object]) -> str:
     if not summary.get("elderly_estimated"):
         return "否，来自村表 / no, from the registry"
     share = float(summary["elderly_share_default"])  # type: ignore[arg-type]
     return f"是：常住人口×{share:.0%} / yes: residents x {share:.0%}"
+
+
+def _items(summary: Mapping[str, object], labels: Mapping[str, str]) -> dict[str, object]:
+    """Bilingual label -> value of the summary keys in ``labels``, then the estimate note."""
+    items = {label: summary[key] for key, label in labels.items() if key in summary}
+    items[_ESTIMATED] = _estimate_note(summary)
+    return items
 
 
 class DaycareService(Service):
@@ -84,30 +104,38 @@ class DaycareService(Service):
 
     def headlines(self, result: ServiceResult) -> list[Headline]:
         """City figures of a check, or the plan's figures and curve end points."""
+        from lvliang_coverage.inputs.divisions import county_order  # kept out of --help
         from lvliang_coverage.services.daycare.analysis import DaycareCheckResult
 
         summary = dict(result.summary())
         if isinstance(result, DaycareCheckResult):
-            items = {label: summary[key] for key, label in _CHECK_ITEMS.items()}
-            items["覆盖率 / share served"] = f"{float(summary['served_share']):.1%}"  # type: ignore[arg-type]
-            items[_ESTIMATED] = _estimate_note(summary)
             counties = result.summary_table[result.summary_table["level"] == "county"]
+            rank = {c: i for i, c in enumerate(county_order(counties["county"]))}
+            counties = counties.sort_values("county", key=lambda c: c.map(rank), kind="stable")
             rows = [
                 {
                     "县 / county": r["county"],
-                    "60岁以上 / aged 60+": r["elderly"],
-                    "覆盖 / served": r["elderly_served"],
-                    "覆盖率 / share": f"{r['served_share']:.1%}",
+                    "60岁以上人口 / aged 60+": r["elderly"],
+                    "已覆盖 / served": r["elderly_served"],
+                    "覆盖率 / share": r["served_share"],
+                    "未覆盖村 / villages out of reach": r["villages_unserved"],
                 }
                 for r in counties.to_dict("records")
             ]
             return [
-                Headline("第25条 日间照料中心覆盖 / article 25 day-care reach", items),
+                Headline(
+                    "第25条 日间照料中心覆盖 / article 25 day-care reach",
+                    _items(summary, _CHECK_ITEMS),
+                ),
                 Headline("各县 / per county", rows=rows),
             ]
-        items = {label: summary[key] for key, label in _PLAN_ITEMS.items()}
-        items[_ESTIMATED] = _estimate_note(summary)
-        return [Headline("第25条 日间照料中心规划 / article 25 day-care plan", items)]
+        return [
+            Headline(
+                "第25条 日间照料中心规划 / article 25 day-care plan",
+                _items(summary, _PLAN_ITEMS),
+                solver={k: summary.get(k) for k in _SOLVER_KEYS},
+            )
+        ]
 
 
 SERVICE = DaycareService()

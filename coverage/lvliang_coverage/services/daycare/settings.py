@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -23,8 +24,12 @@ class DaycareRules:
         Article of 吕政办发〔2019〕41号 (25).
     responsible_units : tuple of str
         责任单位 of articles 23-26, written into the ledger.
-    deadline : str
-        完成时限 written into the ledger.
+    deadline : datetime.date
+        完成时限 written into the ledger: ``daycare.deadline`` (``"end_of_year"`` or an ISO
+        date, never past) resolved for the day of the run (:meth:`Rules.deadline`).
+    filer, county_filer : str
+        填报单位 of the ledger (presentation settings): the city unit, and the county unit
+        with ``{county}`` to fill in.
     elderly_min_age : int
         Age in years from which residents count as elderly demand (60).
     candidate_kinds : tuple of str
@@ -49,7 +54,7 @@ class DaycareRules:
 
     article: int
     responsible_units: tuple[str, ...]
-    deadline: str
+    deadline: datetime.date
     elderly_min_age: int
     candidate_kinds: tuple[str, ...]
     existing_kinds: tuple[str, ...]
@@ -60,6 +65,8 @@ class DaycareRules:
     elderly_share_default: float
     plan_p: int
     curve_max_p: int
+    filer: str
+    county_filer: str
 
     @property
     def access_rule(self) -> AccessRule:
@@ -87,19 +94,24 @@ def daycare_rules(rules: Rules) -> DaycareRules:
     Raises
     ------
     InputError
-        When the section is missing or a value is out of range.
+        When the section is missing, a value is out of range, or the deadline is not
+        ``"end_of_year"`` or an ISO date, or lies in the past (naming the file and the key).
     """
     raw: Any = rules.raw.get(SECTION)
     if raw is None:
-        msg = f"the rules have no [{SECTION}] section"
+        msg = f"规则缺少 [{SECTION}] 部分 / the rules have no [{SECTION}] section"
         raise InputError(msg, column=SECTION)
     names = {f.name for f in fields(DaycareRules)}
     values: dict[str, Any] = {
         k: (tuple(v) if isinstance(v, list) else v) for k, v in raw.items() if k in names
     }
+    values["deadline"] = rules.deadline(SECTION)
     out = DaycareRules(**values)
     if not 0.0 <= out.elderly_share_default <= 1.0:
-        msg = f"daycare.elderly_share_default must lie in 0-1, got {out.elderly_share_default}"
+        msg = (
+            f"daycare.elderly_share_default 须在0-1之间，收到 {out.elderly_share_default} / "
+            f"daycare.elderly_share_default must lie in 0-1, got {out.elderly_share_default}"
+        )
         key = "daycare.elderly_share_default"
         raise InputError(msg, file=rules.source_of(key), column=key)
     _ = out.access_rule  # validates radius_measure

@@ -18,6 +18,7 @@ from lvliang_coverage.optimise.assignment import CapacitatedAssignment
 from lvliang_coverage.services._results import PlanResult
 from lvliang_coverage.services.access import link_lines
 from lvliang_coverage.services.relocation.evaluation import SERVICES, evaluate_sites
+from lvliang_coverage.services.relocation.movers import assignment_table, unassigned_table
 from lvliang_coverage.study import Study
 
 __all__ = [
@@ -89,14 +90,15 @@ class RelocationPlan:
     model : CapacitatedAssignment
         The solved assignment model (solver status, gap, time limit).
     assignment : pandas.DataFrame
-        ``village_id``, ``name``, ``county``, ``township``, ``households``, ``residents``,
-        ``site_id``, ``site_name``, ``site_county``, ``minutes`` (site back to the village),
-        ``resident_minutes``.
+        :data:`~lvliang_coverage.services.relocation.movers.ASSIGNMENT_COLUMNS`: each moved
+        village, its site, ``commute_km`` and ``commute_min`` (from the site back to the
+        village), ``resident_minutes`` (residents x minutes).
     unassigned : pandas.DataFrame
-        ``village_id``, ``name``, ``county``, ``township``, ``households``, ``residents``,
-        ``reason`` (:data:`UNASSIGNED_REASONS`), ``nearest_site_id``, ``nearest_site_min``
-        (fastest site of any county, minutes; NaN when none is reachable),
-        ``county_site_id``, ``county_site_min`` (fastest site of its own county).
+        :data:`~lvliang_coverage.services.relocation.movers.UNASSIGNED_COLUMNS`: each village
+        no site takes, ``reason`` (:data:`UNASSIGNED_REASONS`), the nearest site in a
+        straight line, the fastest site of any county and of its own county, and the
+        fastest site the rules allow with its spare households (minutes from the site back
+        to the village; NaN when none is reachable).
     same_county : bool
         Whether movers were kept in their own county.
     max_commute_min : float
@@ -128,13 +130,15 @@ class RelocationPlan:
     def links(self, villages: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         """Draw a line from each assigned old village to its site (EPSG:4326).
 
-        The :attr:`assignment` columns; ``villages`` (any CRS) gives the locations.
+        The :attr:`assignment` columns and ``minutes`` (= ``commute_min``); ``villages``
+        (any CRS) gives the locations.
         """
         a = self.assignment
         v = villages.to_crs(STORAGE_CRS).set_index("village_id").geometry
         s = self.sites.set_index("site_id").geometry
         lines = link_lines(v.loc[a["village_id"]], s.loc[a["site_id"]])
-        return gpd.GeoDataFrame(a.copy(), geometry=lines, crs=STORAGE_CRS)
+        layer = a.assign(minutes=a["commute_min"])  # the map layer's name of commute_min
+        return gpd.GeoDataFrame(layer, geometry=lines, crs=STORAGE_CRS)
 
     def summary(self) -> dict[str, object]:
         """Headline figures: sites passing, services missing, residents moved, solver report."""
@@ -175,18 +179,14 @@ class RelocationPlan:
         }
 
 
-def _fastest(pairs: pd.DataFrame, ids: pd.Index) -> tuple[np.ndarray, np.ndarray]:
-    """Fastest site id and its minutes per village id (None / NaN when no pair)."""
-    best = pairs.sort_values("time_s", kind="stable").drop_duplicates("destination_id")
-    best = best.set_index("destination_id").reindex(ids)
-    return best["origin_id"].to_numpy(dtype=object), best["time_s"].to_numpy(float) / 60.0
-
-
 def _movers(villages: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Villages flagged for whole-village relocation (整村搬迁)."""
     for col in ("relocate", "households"):
         if col not in villages.columns:
-            msg = f"village layer has no column {col!r} (needed for relocation)"
+            msg = (
+                f"村庄图层缺少列 {col}（整村搬迁需要）/ "
+                f"village layer has no column {col!r} (needed for relocation)"
+            )
             raise InputError(msg, column=col)
     flag = villages["relocate"].fillna(value=False).astype(bool).to_numpy()
     return villages[flag].reset_index(drop=True)
@@ -276,49 +276,7 @@ def plan_relocation(
         site_group=sites["county"].to_numpy(dtype=object),
         same_group=same,
     ).solve(time_limit_s=options.get("time_limit_s"), solver=rules.solver)
-    info = movers.set_index("village_id")[["name", "county", "township"]]
-    site_info = sites.set_index("site_id")[["name", "county"]]
-    a = model.assignment
-    assignment = pd.DataFrame(
-        {
-            "village_id": a["village_id"].to_numpy(),
-            "name": info["name"].reindex(a["village_id"]).to_numpy(),
-            "county": info["county"].reindex(a["village_id"]).to_numpy(),
-            "township": info["township"].reindex(a["village_id"]).to_numpy(),
-            "households": a["households"].to_numpy().astype(np.int64),
-            "residents": a["residents"].to_numpy().astype(np.int64),
-            "site_id": a["site_id"].to_numpy(),
-            "site_name": site_info["name"].reindex(a["site_id"]).to_numpy(),
-            "site_county": site_info["county"].reindex(a["site_id"]).to_numpy(),
-            "minutes": a["minutes"].to_numpy(dtype=float),
-            "resident_minutes": a["resident_minutes"].to_numpy(dtype=float),
-        }
-    ).sort_values(["county", "township", "village_id"], kind="stable", ignore_index=True)
-    u = model.unassigned
-    uid = pd.Index(u["village_id"])
-    any_id, any_min = _fastest(pairs, uid)
-    county_of_site = pd.Series(sites["county"].to_numpy(), index=sid)
-    county_of_village = pd.Series(movers["county"].to_numpy(), index=vid)
-    own = pairs[
-        county_of_site.reindex(pairs["origin_id"]).to_numpy()
-        == county_of_village.reindex(pairs["destination_id"]).to_numpy()
-    ]
-    own_id, own_min = _fastest(own, uid)
-    unassigned = pd.DataFrame(
-        {
-            "village_id": u["village_id"].to_numpy(),
-            "name": info["name"].reindex(uid).to_numpy(),
-            "county": info["county"].reindex(uid).to_numpy(),
-            "township": info["township"].reindex(uid).to_numpy(),
-            "households": u["households"].to_numpy().astype(np.int64),
-            "residents": u["residents"].to_numpy().astype(np.int64),
-            "reason": u["reason"].to_numpy(dtype=object),
-            "nearest_site_id": any_id,
-            "nearest_site_min": any_min,
-            "county_site_id": own_id,
-            "county_site_min": own_min,
-        }
-    ).sort_values(["county", "township", "village_id"], kind="stable", ignore_index=True)
+    assignment = assignment_table(model, movers, sites, pairs)
     by_site = assignment.groupby("site_id").agg(
         assigned_villages=("village_id", "size"),
         assigned_households=("households", "sum"),
@@ -332,6 +290,15 @@ def plan_relocation(
     )
     evaluation["spare_households"] = (
         evaluation["remaining_households"] - evaluation["assigned_households"]
+    )
+    unassigned = unassigned_table(
+        model,
+        movers,
+        sites,
+        pairs,
+        max_commute_min=limit,
+        same_county=same,
+        spare_households=evaluation.set_index("site_id")["spare_households"],
     )
     keep = ["village_id", "name", "county", "township", "households", "population"]
     return RelocationPlan(
@@ -361,7 +328,7 @@ class RelocationResult(PlanResult[RelocationPlan]):
         """Files of the plan: services per site, assignment, unassigned villages, JSON."""
         return {
             "relocation_sites.csv": self.site_table(),
-            "relocation_assignment.csv": self.plan.assignment,
+            "relocation_assignment.csv": self.plan.assignment.round({"resident_minutes": 1}),
             "relocation_unassigned.csv": self.plan.unassigned,
             "relocation_plan.json": self.summary(),
         }
@@ -395,7 +362,10 @@ def run_plan(
         When the study has no sites, or on any invalid input.
     """
     if study.sites is None:
-        msg = "the study has no resettlement sites: give --sites FILE"
+        msg = (
+            "没有安置点数据：请用 --sites 给出安置点文件 / "
+            "the study has no resettlement sites: give --sites FILE"
+        )
         raise InputError(msg, column="sites")
     net = study.network(mode or rules.relocation.mode)
     study.progress(

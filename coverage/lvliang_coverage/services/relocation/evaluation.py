@@ -18,6 +18,37 @@ from lvliang_coverage.services.access import AccessRule, access
 SERVICES = ("clinic", "health_centre", "school", "workshop", "industrial_park")
 """Services every resettlement site needs nearby (article 16), as facility kinds."""
 
+
+def service_columns(service: str) -> list[str]:
+    """Columns of one service in :func:`evaluate_sites`, in table order.
+
+    ``nearest_<s>_id`` and ``<s>_euclid_km``: the facility of the kind nearest in a straight
+    line; ``fastest_<s>_id``, ``<s>_network_km`` and ``<s>_min``: the fastest one to reach
+    from the site; ``served_<s>_id``: the facility that meets the time limit (the fastest
+    one when it is within the limit, else an empty text); ``<s>_ok``: ``served_<s>_id`` is
+    not empty, i.e. ``<s>_min`` is within ``relocation.max_minutes_<s>``.
+
+    Parameters
+    ----------
+    service : str
+        A service of :data:`SERVICES`, e.g. ``"school"``.
+
+    Returns
+    -------
+    list of str
+        The seven column names.
+    """
+    return [
+        f"nearest_{service}_id",
+        f"{service}_euclid_km",
+        f"fastest_{service}_id",
+        f"{service}_network_km",
+        f"{service}_min",
+        f"served_{service}_id",
+        f"{service}_ok",
+    ]
+
+
 EVALUATION_COLUMNS = [
     "site_id",
     "name",
@@ -27,7 +58,7 @@ EVALUATION_COLUMNS = [
     "occupied_households",
     "remaining_households",
     "mode",
-    *[f"{s}_{part}" for s in SERVICES for part in ("id", "min", "ok")],
+    *[c for s in SERVICES for c in service_columns(s)],
     "services_met",
     "service_score",
     "passes",
@@ -43,7 +74,10 @@ def _check_services(rules: Rules) -> tuple[str, ...]:
     optional = tuple(rules.relocation.optional_services)
     unknown = [s for s in optional if s not in SERVICES]
     if unknown:
-        msg = f"relocation.optional_services has unknown services {unknown}; use {SERVICES}"
+        msg = (
+            f"relocation.optional_services 含未知服务 {unknown}，可用 {SERVICES} / "
+            f"relocation.optional_services has unknown services {unknown}; use {SERVICES}"
+        )
         key = "relocation.optional_services"
         raise InputError(msg, file=rules.source_of(key), column=key)
     return optional
@@ -82,11 +116,14 @@ def evaluate_sites(
     Returns
     -------
     GeoDataFrame
-        One row per site, :data:`EVALUATION_COLUMNS` then ``geometry`` (EPSG:4326).
-        ``<service>_min`` is in minutes (NaN when no facility of the kind is reachable);
+        One row per site, :data:`EVALUATION_COLUMNS` then ``geometry`` (EPSG:4326). Per
+        service the :func:`service_columns`: nearest facility in a straight line (id, km),
+        fastest one to reach (id, network km, minutes; NaN when none is reachable), the
+        serving one (id, empty when the fastest is beyond the limit) and ``<service>_ok``.
         ``services_met`` counts services met; ``service_score`` is the share met in points
-        (0-100); ``missing`` and ``missing_required`` list service codes joined by ``;``;
-        capacities in households.
+        (0-100); ``passes``: every required service met; ``missing`` lists the codes of
+        every service not met, ``missing_required`` those of the required ones (joined by
+        ``;``); capacities in households.
 
     Raises
     ------
@@ -96,7 +133,7 @@ def evaluate_sites(
     rules = rules or load_rules()
     optional = _check_services(rules)
     if "kind" not in facilities.columns:
-        msg = "facility layer has no column 'kind'"
+        msg = "设施图层缺少类型列 kind / facility layer has no column 'kind'"
         raise InputError(msg, column="kind")
     n = len(sites)
     cap = sites["capacity_households"].to_numpy(dtype=float)
@@ -116,11 +153,18 @@ def evaluate_sites(
     for service in SERVICES:
         fac = facilities[facilities["kind"] == service].reset_index(drop=True)
         rule = AccessRule(max_s=rules.relocation.max_minutes(service) * 60.0)  # time only
-        reach = access(sites, fac, net, rule, point_id="site_id")
-        ok = reach["within_time"].to_numpy(dtype=bool)
-        out[f"{service}_id"] = reach["fastest_id"].to_numpy(dtype=object)
-        out[f"{service}_min"] = reach["fastest_time_s"].to_numpy(dtype=float) / 60.0
-        out[f"{service}_ok"] = ok
+        reach = access(sites, fac, net, rule, point_id="site_id", time_to_nearest=False)
+        ok = reach["served"].to_numpy(dtype=bool)  # time only: the fastest is within the limit
+        values = (
+            reach["nearest_id"].to_numpy(dtype=object),
+            reach["nearest_euclid_m"].to_numpy(dtype=float) / 1000.0,
+            reach["fastest_id"].to_numpy(dtype=object),
+            reach["fastest_network_m"].to_numpy(dtype=float) / 1000.0,
+            reach["fastest_time_s"].to_numpy(dtype=float) / 60.0,
+            np.where(ok, reach["served_by"].to_numpy(dtype=object), "").astype(object),
+            ok,
+        )
+        out.update(zip(service_columns(service), values, strict=True))
         met[service] = ok
         off = reach["off_network"].to_numpy(dtype=bool)  # the site's own flag, any kind
     count = np.sum([met[s] for s in SERVICES], axis=0).astype(np.int64) if n else np.zeros(0)

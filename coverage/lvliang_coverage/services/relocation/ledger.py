@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from lvliang_coverage.inputs.divisions import county_order
 from lvliang_coverage.report.vocabulary import TEXT_SEPARATOR, codes_text, mode_name, yes_no
 from lvliang_coverage.report.workbook import Ledger
 from lvliang_coverage.services import _tables as tables
@@ -13,14 +14,20 @@ from lvliang_coverage.services.relocation.analysis import (
     RelocationPlan,
     RelocationResult,
 )
+from lvliang_coverage.services.relocation.status import proposals, site_sentences
 from lvliang_coverage.services.relocation.terms import (
     MEASURE_TEXT,
-    PROPOSAL_TEXT,
     REASON_TEXT,
     SERVICE_NAMES,
     TEXT,
     service_list,
 )
+
+FILER = "吕梁市发展和改革委员会"
+"""填报单位 of the summary sheet when the rules name none (``relocation.filer``)."""
+
+COUNTY_FILER = "{county}发展和改革局"
+"""填报单位 of a county sheet when the rules name none (``relocation.county_filer``)."""
 
 SITE_HEADERS = tables.headers(
     {
@@ -34,11 +41,17 @@ SITE_HEADERS = tables.headers(
             "拟迁入村数",
             "拟迁入户数",
             "拟迁入人数",
-            *[f"至{SERVICE_NAMES.get(s, 'zh')}(分钟，{{mode}})" for s in SERVICES],
-            "服务得分",
+            *[
+                h
+                for s in SERVICES
+                for h in (
+                    f"最快可达{SERVICE_NAMES.get(s, 'zh')}",
+                    f"至{SERVICE_NAMES.get(s, 'zh')}时间(分钟，{{mode}})",
+                )
+            ],
+            f"满足服务(项，共{len(SERVICES)}项)",
             "是否达标",
             "缺少的服务",
-            "整改措施",
         ],
         "en": [
             "County",
@@ -50,16 +63,24 @@ SITE_HEADERS = tables.headers(
             "Villages to move in",
             "Households to move in",
             "Residents to move in",
-            *[f"To {SERVICE_NAMES.get(s, 'en')} (min, {{mode}})" for s in SERVICES],
-            "Service score",
+            *[
+                h
+                for s in SERVICES
+                for h in (
+                    f"Fastest {SERVICE_NAMES.get(s, 'en')}",
+                    f"To {SERVICE_NAMES.get(s, 'en')} (min, {{mode}})",
+                )
+            ],
+            f"Services met (of {len(SERVICES)})",
             "Passes",
             "Services missing",
-            "Measures",
         ],
     },
+    tables.FIX_HEADERS,
     tables.DUTY_HEADERS,
 )
-"""Headers of the per-county site sheets (``{mode}`` is filled in)."""
+"""Headers of the per-county site sheets (``{mode}`` is filled in): per service the fastest
+facility of its kind (its id) and the minutes to it from the site."""
 
 MOVER_HEADERS = {
     "zh": ["县", "乡镇", "搬迁村", "户数", "常住人口"],
@@ -70,34 +91,55 @@ MOVER_HEADERS = {
 ASSIGNMENT_HEADERS = tables.headers(
     MOVER_HEADERS,
     {
-        "zh": ["安置点", "安置点所在县", "回原村时间(分钟)"],
-        "en": ["Site", "Site county", "Back to the old village (min)"],
+        "zh": ["安置点", "安置点所在县", "回原村路程(公里)", "回原村时间(分钟，{mode})"],
+        "en": [
+            "Site",
+            "Site county",
+            "Back to the old village (km)",
+            "Back to the old village (min, {mode})",
+        ],
     },
 )
-"""Headers of the assignment sheet."""
+"""Headers of the assignment sheet (``{mode}`` is filled in)."""
 
 UNASSIGNED_HEADERS = tables.headers(
     MOVER_HEADERS,
     {
         "zh": [
             "未安置原因",
-            "最近安置点",
-            "最近安置点回原村时间(分钟)",
-            "本县最近安置点",
-            "本县安置点回原村时间(分钟)",
-            "建议",
+            "最近安置点(直线)",
+            "直线距离(公里)",
+            "最快可达安置点",
+            "最快安置点回原村时间(分钟，{mode})",
+            "本县最快安置点",
+            "本县最快安置点回原村时间(分钟，{mode})",
+            "整改措施",
         ],
         "en": [
             "Reason",
+            "Nearest site (straight line)",
+            "Straight line (km)",
             "Fastest site",
-            "Fastest site, time back (min)",
+            "Fastest site, time back (min, {mode})",
             "Fastest site in the county",
-            "County site, time back (min)",
-            "Proposal",
+            "County site, time back (min, {mode})",
+            "Fix proposed",
         ],
     },
+    tables.DUTY_HEADERS,
 )
-"""Headers of the unassigned-villages sheet."""
+"""Headers of the unassigned-villages sheet (``{mode}`` is filled in)."""
+
+
+def _by_county(frame: pd.DataFrame, *keys: str) -> pd.DataFrame:
+    """Sort rows by county in the official order (离石区 first), then by ``keys``."""
+    rank = {c: i for i, c in enumerate(county_order(frame["county"].dropna()))}
+    return frame.sort_values(
+        ["county", *keys],
+        key=lambda col: col.map(rank) if col.name == "county" else col,
+        kind="stable",
+        ignore_index=True,
+    )
 
 
 def _movers(frame: pd.DataFrame) -> list[pd.Series]:
@@ -112,21 +154,55 @@ def _minutes(values: pd.Series, lang: str) -> np.ndarray:
     return out
 
 
-def site_ledger(plan: RelocationPlan, *, lang: str = "zh") -> pd.DataFrame:
-    """Tabulate every site (by county, township, id): services in minutes, missing, measures.
+def _duty(plan: RelocationPlan, lang: str, counties: pd.Series) -> list[object]:
+    """责任单位 (the row's county government first) and 完成时限 of article 17."""
+    rules = plan.rules.relocation
+    return tables.duty_values(rules.responsible_units, rules.deadline, lang, counties=counties)
 
-    Columns :data:`SITE_HEADERS` (``{mode}`` filled in); capacities in households.
+
+def site_fixes(plan: RelocationPlan, sites: pd.DataFrame, lang: str) -> np.ndarray:
+    """Fix proposed for every site: the services to add, then the article-16/17 duties.
+
+    Each service not met gets its measure and the minutes it must come within; a failing
+    site that movers are assigned to gets them done before moving in; every site with movers
+    links their benefits within ``relocation.benefits_within_months`` (article 16) and every
+    site sets up its Party branch and community office (article 17).
     """
     rules = plan.rules.relocation
-    s = plan.sites.sort_values(["county", "township", "site_id"], kind="stable")
     then = TEXT_SEPARATOR[lang]
-    fixes = codes_text(s["missing"], MEASURE_TEXT, lang).to_numpy(dtype=object)
-    fixes = np.where(fixes == "", TEXT.get("measures_ok", lang), fixes).astype(object)
-    movers = s["assigned_households"].to_numpy() > 0
+    measures = np.full(len(sites), "", dtype=object)
+    for s in SERVICES:
+        text = TEXT.get(
+            "measure_within",
+            lang,
+            measure=MEASURE_TEXT.get(s, lang),
+            limit=rules.max_minutes(s),
+        )
+        miss = ~sites[f"{s}_ok"].to_numpy(dtype=bool)
+        measures[miss] = np.where(measures[miss] == "", text, measures[miss] + then + text)
+    fixes = np.where(measures == "", TEXT.get("measures_ok", lang), measures).astype(object)
+    households = sites["assigned_households"].to_numpy()
+    movers = households > 0
+    failing = movers & ~sites["passes"].to_numpy(dtype=bool)
+    fixes[failing] = [
+        f + then + TEXT.get("before_moving_in", lang, households=int(h))
+        for f, h in zip(fixes[failing], households[failing], strict=True)
+    ]
     benefits = TEXT.get("measure_movers", lang, months=rules.benefits_within_months)
     fixes[movers] = fixes[movers] + then + benefits
-    fixes = fixes + then + TEXT.get("measure_community", lang)
-    mode = mode_name(plan.mode, lang)
+    return fixes + then + TEXT.get("measure_community", lang)
+
+
+def site_ledger(plan: RelocationPlan, *, lang: str = "zh") -> pd.DataFrame:
+    """Tabulate every site (by county, township, id): services in minutes, problem, fix.
+
+    Columns :data:`SITE_HEADERS` (``{mode}`` filled in); capacities in households; the
+    问题 column is :func:`~lvliang_coverage.services.relocation.status.site_sentences`.
+    """
+    s = _by_county(pd.DataFrame(plan.sites.drop(columns="geometry")), "township", "site_id")
+    per_service = [
+        col for k in SERVICES for col in (s[f"fastest_{k}_id"], _minutes(s[f"{k}_min"], lang))
+    ]
     values = [
         s["county"],
         s["township"],
@@ -137,41 +213,84 @@ def site_ledger(plan: RelocationPlan, *, lang: str = "zh") -> pd.DataFrame:
         s["assigned_villages"],
         s["assigned_households"],
         s["assigned_residents"],
-        *[_minutes(s[f"{k}_min"], lang) for k in SERVICES],
-        s["service_score"],
+        *per_service,
+        s["services_met"],
         yes_no(s["passes"], lang),
         service_list(s["missing"], lang),
-        fixes,
-        *tables.duty_values(rules.responsible_units, rules.deadline, lang),
+        site_sentences(s, lang, plan.rules),
+        site_fixes(plan, s, lang),
+        *_duty(plan, lang, s["county"]),
     ]
-    return tables.headed_rows(SITE_HEADERS, lang, values, mode=mode)
+    return tables.headed_rows(SITE_HEADERS, lang, values, mode=mode_name(plan.mode, lang))
 
 
 def assignment_sheet(plan: RelocationPlan, *, lang: str = "zh") -> pd.DataFrame:
     """Tabulate the assignment of relocating villages to sites, with localised headers."""
-    a = plan.assignment
-    values = [*_movers(a), a["site_name"], a["site_county"], a["minutes"].round(1)]
-    return tables.headed_rows(ASSIGNMENT_HEADERS, lang, values)
+    a = _by_county(plan.assignment, "township", "village_id")
+    values = [
+        *_movers(a),
+        a["site_name"],
+        a["site_county"],
+        a["commute_km"].round(2),
+        a["commute_min"].round(1),
+    ]
+    return tables.headed_rows(ASSIGNMENT_HEADERS, lang, values, mode=mode_name(plan.mode, lang))
 
 
 def unassigned_sheet(plan: RelocationPlan, *, lang: str = "zh") -> pd.DataFrame:
-    """Relocating villages no site can take, with the reason and a proposal."""
-    u = plan.unassigned
+    """Relocating villages no site can take: the reason, the sites closest, a concrete fix."""
+    u = _by_county(plan.unassigned, "township", "village_id")
     names = plan.sites.set_index("site_id")["name"]
     values = [
         *_movers(u),
         codes_text(u["reason"], REASON_TEXT, lang, limit=plan.max_commute_min),
         u["nearest_site_id"].map(names),
-        _minutes(u["nearest_site_min"], lang),
-        u["county_site_id"].map(names),
-        _minutes(u["county_site_min"], lang),
-        codes_text(u["reason"], PROPOSAL_TEXT, lang),
+        u["nearest_site_km"].round(2),
+        u["fastest_site_id"].map(names),
+        _minutes(u["fastest_site_min"], lang),
+        u["fastest_county_site_id"].map(names),
+        _minutes(u["fastest_county_site_min"], lang),
+        proposals(u, pd.DataFrame(plan.sites), lang, plan.max_commute_min),
+        *_duty(plan, lang, u["county"]),
     ]
-    return tables.headed_rows(UNASSIGNED_HEADERS, lang, values)
+    return tables.headed_rows(UNASSIGNED_HEADERS, lang, values, mode=mode_name(plan.mode, lang))
+
+
+SUMMARY_HEADERS = {
+    "zh": [
+        "县",
+        "安置点",
+        "达标安置点",
+        "安置容量(户)",
+        "剩余容量(户)",
+        "整村搬迁村",
+        "搬迁户数",
+        "搬迁人数",
+        "已安置村",
+        "已安置人数",
+        "未安置村",
+        "未安置人数",
+    ],
+    "en": [
+        "County",
+        "Sites",
+        "Sites passing",
+        "Capacity (households)",
+        "Remaining (households)",
+        "Relocating villages",
+        "Households",
+        "Residents",
+        "Villages assigned",
+        "Residents assigned",
+        "Villages unassigned",
+        "Residents unassigned",
+    ],
+}
+"""Headers of the summary sheet: one row per county, then the city."""
 
 
 def ledger_summary(plan: RelocationPlan, *, lang: str = "zh") -> pd.DataFrame:
-    """Tabulate per county and for the city: sites and passes, room, movers (households)."""
+    """Tabulate per county (official order) and for the city: sites, passes, room, movers."""
     s, m = plan.sites, plan.movers
     a, u = plan.assignment, plan.unassigned
     per = pd.DataFrame(
@@ -190,47 +309,19 @@ def ledger_summary(plan: RelocationPlan, *, lang: str = "zh") -> pd.DataFrame:
         }
     )
     per = tables.with_city_row(per.fillna(0).astype(np.int64), lang)
-    names = {
-        "zh": [
-            "县",
-            "安置点",
-            "达标安置点",
-            "安置容量(户)",
-            "剩余容量(户)",
-            "整村搬迁村",
-            "搬迁户数",
-            "搬迁人数",
-            "已安置村",
-            "已安置人数",
-            "未安置村",
-            "未安置人数",
-        ],
-        "en": [
-            "County",
-            "Sites",
-            "Sites passing",
-            "Capacity (households)",
-            "Remaining (households)",
-            "Relocating villages",
-            "Households",
-            "Residents",
-            "Villages assigned",
-            "Residents assigned",
-            "Villages unassigned",
-            "Residents unassigned",
-        ],
-    }[lang]
     out = per.reset_index()
-    out.columns = names
+    out.columns = SUMMARY_HEADERS[lang]
     return out
 
 
 def relocation_ledger(result: RelocationResult, lang: str = "zh") -> Ledger:
     """Build the resettlement ledger: summary, assignment, unassigned villages, sites per county.
 
-    ``relocation_ledger.xlsx`` and ``.csv``; ``lang`` sets headers, texts and sheet titles.
+    ``relocation_ledger.xlsx`` and ``.csv``; ``lang`` sets headers, texts, sheet titles and
+    the title rows; 填报单位 from ``relocation.filer`` / ``county_filer``.
     """
     plan = result.plan
+    rules = plan.rules.relocation
     return tables.county_ledger(
         "relocation_ledger",
         site_ledger(plan, lang=lang),
@@ -238,4 +329,7 @@ def relocation_ledger(result: RelocationResult, lang: str = "zh") -> Ledger:
         lang,
         (TEXT.get("sheet_assignment", lang), assignment_sheet(plan, lang=lang)),
         (TEXT.get("sheet_unassigned", lang), unassigned_sheet(plan, lang=lang)),
+        title=TEXT.get("ledger_title", lang),
+        filer=getattr(rules, "filer", FILER),
+        county_filer=getattr(rules, "county_filer", COUNTY_FILER),
     )

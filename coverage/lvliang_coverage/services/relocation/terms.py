@@ -20,14 +20,18 @@ REASON_TEXT = Terms.from_package(_PACKAGE, section="reasons")
 is the commute limit in minutes."""
 
 PROPOSAL_TEXT = Terms.from_package(_PACKAGE, section="proposals")
-"""What to do about a relocating village without a site, per reason code."""
+"""What to do about a relocating village without a site, per reason code; fields ``site``
+(name), ``county``, ``minutes``, ``limit`` (minutes), ``spare`` and ``households``
+(households), see :func:`~lvliang_coverage.services.relocation.status.proposals`."""
 
 MEASURE_TEXT = Terms.from_package(_PACKAGE, section="measures")
 """Measure per missing service code (article 16)."""
 
 TEXT = Terms.from_package(_PACKAGE)
 """Labels of the resettlement ledger and map (``minutes`` takes field ``s``, a service name;
-``score`` takes ``k`` services met of ``n``; ``measure_movers`` takes ``months``)."""
+``score`` takes ``k`` services met of ``n``; ``measure_movers`` takes ``months``;
+``measure_within`` takes ``measure`` and ``limit`` (minutes); ``before_moving_in`` takes
+``households``)."""
 
 
 def service_list(codes: pd.Series, lang: str) -> np.ndarray:

@@ -61,7 +61,10 @@ def unsafe_villages(villages: gpd.GeoDataFrame, rules: Rules | None = None) -> g
     need = ["village_id", "population", "households", "registered_poor", "water_safe"]
     missing = [c for c in need if c not in villages.columns]
     if missing:
-        msg = f"the village registry needs column(s) {', '.join(missing)} for water planning"
+        msg = (
+            f"饮水规划需要村庄名录中的列 {', '.join(missing)} / "
+            f"the village registry needs column(s) {', '.join(missing)} for water planning"
+        )
         raise InputError(msg, column=missing[0])
     v = villages[~villages["water_safe"].astype(bool).to_numpy()].to_crs(STORAGE_CRS)
     pop = v["population"].to_numpy(float)
@@ -147,13 +150,19 @@ def checked_sources(sources: gpd.GeoDataFrame, rules: Rules) -> gpd.GeoDataFrame
     need = ["water_source_id", "kind", "capacity_m3d"]
     missing = [c for c in need if c not in sources.columns]
     if missing:
-        msg = f"the water-source registry needs column(s) {', '.join(missing)}"
+        msg = (
+            f"水源名录缺少列 {', '.join(missing)} / "
+            f"the water-source registry needs column(s) {', '.join(missing)}"
+        )
         raise InputError(msg, column=missing[0])
     w = rules.water
     kinds = sources["kind"].astype(str)
     unknown = sorted(set(kinds) - set(w.source_cost_yuan))
     if unknown:
-        msg = f"no source cost for kind(s) {unknown}; add them to water.source_cost_yuan"
+        msg = (
+            f"水源类型 {unknown} 没有造价，请在规则配置文件的 water.source_cost_yuan 中补充 / "
+            f"no source cost for kind(s) {unknown}; add them to water.source_cost_yuan"
+        )
         raise InputError(msg, column="kind")
     out = sources.to_crs(STORAGE_CRS).reset_index(drop=True)
     out = out.assign(

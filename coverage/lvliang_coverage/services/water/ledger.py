@@ -7,6 +7,7 @@ import pandas as pd
 
 from lvliang_coverage.codes import CITY_TOTAL
 from lvliang_coverage.config import Rules, load_rules
+from lvliang_coverage.inputs.divisions import county_order
 from lvliang_coverage.report.vocabulary import city_label
 from lvliang_coverage.report.workbook import Ledger
 from lvliang_coverage.services import _tables as tables
@@ -30,7 +31,8 @@ HEADERS = tables.headers(
     tables.FIX_HEADERS,
     {
         "zh": [
-            "水源",
+            "供水水源编号",
+            "供水水源",
             "管道长度(公里)",
             "供水方式",
             "提水扬程(米)",
@@ -38,10 +40,12 @@ HEADERS = tables.headers(
             "提水投资(元)",
             "净水工程(元)",
             "入户工程(元)",
+            "本村投资合计(元)",
             "贫困户入户补助(元)",
             "年维修养护资金(元)",
         ],
         "en": [
+            "Source id",
             "Source",
             "Main (km)",
             "Supply",
@@ -50,13 +54,16 @@ HEADERS = tables.headers(
             "Lift (yuan)",
             "Works (yuan)",
             "Connections (yuan)",
+            "Village total (yuan)",
             "Poor-household subsidy (yuan)",
             "Maintenance fund (yuan/year)",
         ],
     },
     tables.DUTY_HEADERS,
 )
-"""Ledger row headers; the subsidy follows article 12, the fund article 13, units article 14."""
+"""Ledger row headers; the subsidy follows article 12, the fund article 13, units article 14.
+Money in yuan (the village total: pipe + lift + works + connections, without developing the
+source, which the project sheet carries)."""
 
 MONEY_HEADERS = {
     "zh": [
@@ -78,7 +85,29 @@ MONEY_HEADERS = {
         "Maintenance fund (yuan/year)",
     ],
 }
-"""Headers of :data:`~lvliang_coverage.services.water.costs.MONEY_COLUMNS`."""
+"""Headers of :data:`~lvliang_coverage.services.water.costs.MONEY_COLUMNS` in yuan (projects)."""
+
+WAN_HEADERS = {
+    "zh": [
+        "水源及净水工程(万元)",
+        "管网(万元)",
+        "提水泵站(万元)",
+        "入户工程(万元)",
+        "其中贫困户补助(万元)",
+        "总投资(万元)",
+        "年维修养护资金(万元/年)",
+    ],
+    "en": [
+        "Sources and works (10,000 yuan)",
+        "Pipes (10,000 yuan)",
+        "Pumping (10,000 yuan)",
+        "Connections (10,000 yuan)",
+        "Of which poor-household subsidy (10,000 yuan)",
+        "Total (10,000 yuan)",
+        "Maintenance fund (10,000 yuan/year)",
+    ],
+}
+"""Headers of :data:`~lvliang_coverage.services.water.costs.MONEY_COLUMNS` in 万元 (summary)."""
 
 SUMMARY_COLUMNS = [
     "county",
@@ -113,9 +142,9 @@ SUMMARY_HEADERS = tables.headers(
             "New source projects",
         ],
     },
-    MONEY_HEADERS,
+    WAN_HEADERS,
 )
-"""Headers of the per-county budget sheet (:data:`SUMMARY_COLUMNS`)."""
+"""Headers of the per-county budget sheet (:data:`SUMMARY_COLUMNS`, money in 万元)."""
 
 PROJECT_HEADERS = tables.headers(
     {
@@ -149,34 +178,105 @@ PROJECT_HEADERS = tables.headers(
 """Headers of the per-project (per source) sheet."""
 
 
-def _blank(values: pd.Series, keep: np.ndarray) -> np.ndarray:
-    """Values where ``keep``, an empty cell (empty text) elsewhere."""
-    return np.where(keep, values.to_numpy(object), "")
+VILLAGE_YUAN = ("pipe_yuan", "lift_yuan", "works_yuan", "connection_yuan")
+"""Money of a village's own works (yuan): main, lift, treatment and storage, connections."""
 
 
-def _fix_text(v: pd.DataFrame, rules: Rules, lang: str) -> np.ndarray:
-    """Proposed fix per unsafe village: its project, or what to do when unserved."""
+def _only(values: pd.Series | np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Values where ``keep``, an empty cell elsewhere."""
+    out = np.asarray(values, dtype=object).copy()
+    out[~keep] = None
+    return out
+
+
+def _yuan(values: pd.Series, keep: np.ndarray) -> pd.Series:
+    """Whole yuan where ``keep``, an empty cell elsewhere."""
+    return values.where(keep).round(0).astype("Int64")
+
+
+def _county_rank(counties: pd.Series) -> pd.Series:
+    """Position of each county in the official order (离石区 first, unknown names last)."""
+    names = counties.astype(str)
+    return names.map({c: i for i, c in enumerate(county_order(names))})
+
+
+def _cheapest_pairs(plan: WaterPlan, ids: pd.Series) -> pd.DataFrame:
+    """Cheapest main of each village in ``ids`` (own county first) with its source, by id."""
+    p = plan.pairs[plan.pairs["village_id"].isin(ids)]
+    p = p.assign(_other=~p["same_county"].to_numpy(bool))
+    p = p.sort_values(["village_id", "_other", "cost_yuan"], kind="stable")
+    p = p.drop_duplicates("village_id").set_index("village_id")
+    src = plan.sources.set_index("water_source_id")
+    return p.assign(
+        source=p["water_source_id"].map(src["name"]),
+        kind=p["water_source_id"].map(src["kind"]),
+        county=p["water_source_id"].map(src["county"]),
+    )
+
+
+def _fix_text(v: pd.DataFrame, plan: WaterPlan, rules: Rules, lang: str) -> np.ndarray:
+    """Write the measure of each unsafe village: its project, or why none is proposed.
+
+    A served village gets its source, supply, main and money; an unserved one the reason
+    with the proposal, and the cheapest main in reach when there is one.
+    """
     served = v["served"].to_numpy(bool)
-    reasons = v["reason"].astype(object)
+    reasons = v["reason"].astype(object).where(v["reason"].astype(str) != "", "no_project")
     proposals = {r: TERMS.get(r, lang, km=rules.water.max_pipe_km) for r in pd.unique(reasons)}
     fixes = reasons.map(proposals).to_numpy(object)
-    lift = TERMS.get("lift", lang)
+    existing = plan.sources.set_index("water_source_id")["existing"]
     rows = v[served]
+    total = rows[list(VILLAGE_YUAN)].sum(axis=1).to_numpy(float)
     fixes[served] = [
         TERMS.get(
             "served",
             lang,
             kind=kind_term(kind, lang),
             source=source,
-            how=TERMS.get("gravity", lang) if bool(gravity) else f"{lift}{head:.0f}m",
+            source_id=sid,
+            project=TERMS.get("existing" if bool(existing.get(sid, False)) else "new", lang),
+            how=TERMS.get("gravity", lang)
+            if bool(gravity)
+            else TERMS.get("lift_head", lang, head=head),
             km=pipe_m / 1000.0,
+            wan=yuan / 10_000.0,
+            yuan=yuan,
         )
-        for kind, source, gravity, head, pipe_m in zip(
+        for kind, source, sid, gravity, head, pipe_m, yuan in zip(
             rows["source_kind"],
             rows["source_name"],
+            rows["water_source_id"],
             rows["gravity"],
             rows["head_m"],
             rows["pipe_m"],
+            total,
+            strict=True,
+        )
+    ]
+    best = _cheapest_pairs(plan, v.loc[~served, "village_id"])
+    left = np.flatnonzero(~served & v["village_id"].isin(best.index).to_numpy())
+    b = best.loc[v["village_id"].to_numpy()[left]]
+    fixes[left] = [
+        fixes[i]
+        + TERMS.get(
+            "nearest",
+            lang,
+            county=county,
+            kind=kind_term(kind, lang),
+            source=source,
+            source_id=sid,
+            km=pipe_m / 1000.0,
+            wan=yuan / 10_000.0,
+            yuan=yuan,
+        )
+        for i, county, kind, source, sid, pipe_m, yuan in zip(
+            left,
+            b["county"],
+            b["kind"],
+            b["source"],
+            b["water_source_id"],
+            b["pipe_m"],
+            b["cost_yuan"],
             strict=True,
         )
     ]
@@ -184,18 +284,17 @@ def _fix_text(v: pd.DataFrame, rules: Rules, lang: str) -> np.ndarray:
 
 
 def water_ledger(plan: WaterPlan, *, lang: str = "zh") -> pd.DataFrame:
-    """Tabulate every village without safe drinking water and the project proposed.
+    """Tabulate every village without safe drinking water and the measure proposed.
 
-    Columns :data:`HEADERS`, by county, township and village; money in yuan, the maintenance
-    fund in yuan per year, lengths in kilometres, heads in metres.
+    Columns :data:`HEADERS`, by county, township and village; money in yuan (blank for a
+    village without a project), the maintenance fund in yuan per year, lengths in
+    kilometres, heads in metres. Each row names its county's government among the units.
     """
     rules = plan.rules or load_rules()
     v = plan.villages.sort_values(["county", "township", "village_id"]).reset_index(drop=True)
     served = v["served"].to_numpy(bool)
     gravity = v["gravity"].fillna(False).to_numpy(bool)
-    supply = np.where(
-        served, np.where(gravity, TERMS.get("gravity", lang), TERMS.get("lift", lang)), ""
-    )
+    supply = np.where(gravity, TERMS.get("gravity", lang), TERMS.get("lift", lang))
     values = [
         *tables.place_values(v),
         v["households"],
@@ -203,35 +302,44 @@ def water_ledger(plan: WaterPlan, *, lang: str = "zh") -> pd.DataFrame:
         v["poor_households"],
         v["demand_m3d"].round(1),
         TERMS.get("problem", lang),
-        _fix_text(v, rules, lang),
-        v["source_name"].where(served, ""),
-        _blank((v["pipe_m"] / 1000.0).round(2), served),
-        supply,
-        _blank(v["head_m"].round(1), served),
-        v["pipe_yuan"].round(0),
-        v["lift_yuan"].round(0),
-        v["works_yuan"].round(0),
-        v["connection_yuan"].round(0),
-        v["subsidy_yuan"].round(0),
-        v["maintenance_yuan_year"].round(0),
-        *tables.duty_values(rules.water.responsible_units, rules.water.deadline, lang),
+        _fix_text(v, plan, rules, lang),
+        _only(v["water_source_id"], served),
+        _only(v["source_name"], served),
+        (v["pipe_m"] / 1000.0).where(served).round(2),
+        _only(supply, served),
+        v["head_m"].where(served).round(1),
+        *(_yuan(v[c], served) for c in VILLAGE_YUAN),
+        _yuan(v[list(VILLAGE_YUAN)].sum(axis=1), served),
+        _yuan(v["subsidy_yuan"], served),
+        _yuan(v["maintenance_yuan_year"], served),
+        *tables.duty_values(
+            rules.water.responsible_units, rules.water.deadline, lang, counties=v["county"]
+        ),
     ]
     return tables.headed_rows(HEADERS, lang, values)
 
 
 def budget_sheet(plan: WaterPlan, *, lang: str = "zh") -> pd.DataFrame:
-    """Tabulate the budget per county and for the city (:data:`SUMMARY_HEADERS`, whole yuan)."""
-    table = plan.counties.copy()
+    """Tabulate the budget per county in the official order, then the city.
+
+    :data:`SUMMARY_HEADERS`; money in 万元 (10,000 yuan, to 0.01), the fund per year.
+    """
+    table = plan.counties
+    city = (table["county"] == CITY_TOTAL).to_numpy()
+    order = np.argsort(np.where(city, len(table), _county_rank(table["county"])), kind="stable")
+    table = table.iloc[order].copy()
     table["county"] = table["county"].replace({CITY_TOTAL: city_label(lang)})
-    table[MONEY_COLUMNS] = table[MONEY_COLUMNS].round(0)
-    out = table[SUMMARY_COLUMNS]
+    for c in MONEY_COLUMNS:
+        table[c] = tables.to_wan(table[c])
+    out = table[SUMMARY_COLUMNS].reset_index(drop=True)
     out.columns = SUMMARY_HEADERS[lang]
     return out
 
 
 def project_sheet(plan: WaterPlan, *, lang: str = "zh") -> pd.DataFrame:
     """Tabulate the sources the plan uses (projects) by county and id (:data:`PROJECT_HEADERS`)."""
-    s = plan.sources[plan.sources["used"]].sort_values(["county", "water_source_id"])
+    s = plan.sources[plan.sources["used"]]
+    s = s.assign(_rank=_county_rank(s["county"])).sort_values(["_rank", "water_source_id"])
     values = [
         s["county"],
         s["township"],
@@ -251,14 +359,20 @@ def project_sheet(plan: WaterPlan, *, lang: str = "zh") -> pd.DataFrame:
 def plan_ledger(plan: WaterPlan, lang: str = "zh") -> Ledger:
     """Build the water ledger of a plan: budget summary, projects, a sheet per county.
 
-    ``water_ledger.xlsx`` and ``.csv``; ``lang`` sets headers, texts and sheet titles.
+    ``water_ledger.xlsx`` and ``.csv``; ``lang`` sets headers, texts, sheet titles and the
+    title rows (农村饮水安全工程台账); the 填报单位 are ``water.filer`` (city sheets) and
+    ``water.county_filer`` (county sheets) of the rules.
     """
+    rules = plan.rules or load_rules()
     return tables.county_ledger(
         LEDGER_NAME,
         water_ledger(plan, lang=lang),
         budget_sheet(plan, lang=lang),
         lang,
         (TERMS.get("projects", lang), project_sheet(plan, lang=lang)),
+        title=TERMS.get("title", lang),
+        filer=rules.water.filer,
+        county_filer=rules.water.county_filer,
     )
 
 

@@ -5,6 +5,32 @@ from __future__ import annotations
 from lvliang_coverage.report.headlines import Headline
 from lvliang_coverage.services.contract import Service, ServiceResult, Task
 
+_PLAN_ITEMS = (
+    "unsafe_villages",
+    "unsafe_residents",
+    "unsafe_poor_residents",
+    "served_villages",
+    "served_residents",
+    "unserved_villages",
+    "unserved_residents",
+    "gravity_villages",
+    "sources_developed",
+    "existing_sources_used",
+    "total_yuan",
+    "construction_yuan",
+    "pipe_yuan",
+    "lift_yuan",
+    "connection_yuan",
+    "subsidy_yuan",
+    "maintenance_yuan_year",
+    "budget_yuan",
+    "models",
+)
+"""Summary keys the terminal prints with a bilingual label (``[headlines]`` of terms.toml)."""
+
+_SOLVER_KEYS = ("solver_status", "mip_gap", "solve_seconds", "time_limit_s", "mip_rel_gap")
+"""Summary keys of the solver report, passed as they are: the terminal words them in one line."""
+
 _BUDGET_COLUMNS = (
     "county",
     "served_villages",
@@ -38,20 +64,40 @@ class WaterService(Service):
     )
 
     def headlines(self, result: ServiceResult) -> list[Headline]:
-        """Headline figures of the plan and the budget per county (yuan)."""
-        from lvliang_coverage.services.water.analysis import WaterResult
+        """Headline figures of the plan and the budget per county, labels in zh / en.
 
-        out = [Headline("农村饮水安全工程规划 / drinking-water plan", result.summary())]
-        if isinstance(result, WaterResult):
-            counties = result.plan.counties[list(_BUDGET_COLUMNS)]
-            money = [c for c in _BUDGET_COLUMNS if c.endswith(("_yuan", "_yuan_year"))]
-            rows = counties.assign(**{c: counties[c].round(0) for c in money})
-            out.append(
-                Headline(
-                    "分县投资与维修养护资金 / budget per county (yuan)",
-                    rows=[{str(k): v for k, v in r.items()} for r in rows.to_dict("records")],
-                )
-            )
+        Numbers are passed as numbers (yuan, residents, villages); the terminal formats them.
+        The budget line is left out when the plan has no budget.
+        """
+        from lvliang_coverage.codes import CITY_TOTAL
+        from lvliang_coverage.inputs.divisions import county_order
+        from lvliang_coverage.services.water.terms import both
+
+        summary = result.summary()
+        items: dict[str, object] = {
+            both(k): summary[k]
+            for k in _PLAN_ITEMS
+            if k in summary and not (k == "budget_yuan" and summary[k] is None)
+        }
+        items.update({k: summary[k] for k in _SOLVER_KEYS if k in summary})
+        out = [Headline(both("title_plan"), items)]
+        plan = getattr(result, "plan", None)
+        counties = getattr(plan, "counties", None)
+        if counties is not None:
+            table = counties[list(_BUDGET_COLUMNS)]
+            city = table["county"] == CITY_TOTAL
+            order = county_order(table.loc[~city, "county"])
+            table = table.set_index("county").loc[[*order, *table.loc[city, "county"]]]
+            label = {CITY_TOTAL: both("city")}
+            rows = [
+                {both("county"): label.get(str(name), str(name))}
+                | {
+                    both(c): float(v) if c.endswith(("_yuan", "_yuan_year")) else int(v)
+                    for c, v in r.items()
+                }
+                for name, r in zip(table.index, table.to_dict("records"), strict=True)
+            ]
+            out.append(Headline(both("title_budget"), rows=rows))
         return out
 
 

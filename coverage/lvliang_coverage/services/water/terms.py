@@ -15,3 +15,12 @@ def kind_term(kind: str, lang: str) -> str:
     """Name a source kind inside a sentence (``spring`` -> ``泉``); unknown kinds as given."""
     key = f"kind_{kind}"
     return TERMS.get(key, lang) if key in TERMS else kind
+
+
+HEADLINES = Terms.from_package("lvliang_coverage.services.water", section="headlines")
+"""Labels of the terminal's figures (``[headlines]``), keyed by the plan summary's keys."""
+
+
+def both(key: str) -> str:
+    """Label a headline figure in both languages: ``"规划供水村 / villages supplied"``."""
+    return f"{HEADLINES.get(key, 'zh')} / {HEADLINES.get(key, 'en')}"

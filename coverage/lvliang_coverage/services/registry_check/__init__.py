@@ -1,0 +1,1 @@
+"""The registry check (article 1): division codes and names against the official list."""
