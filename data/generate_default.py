@@ -1,8 +1,15 @@
 """Generate the synthetic default Lüliang dataset inside the real county boundaries.
 
-Run ``python data/generate_default.py [--out data/default] [--seed 41] [--counties 兴县,临县]``.
-Every synthetic feature carries ``source = "synthetic"`` and a visibly synthetic name
-(``样例村0001``, ``样例镇001``). The output is byte-identical for the same seed and counties.
+Run ``python data/generate_default.py [--out data/default] [--seed 41] [--counties 兴县,临县]
+[--synthetic-divisions]``. Every synthetic feature carries ``source = "synthetic"`` and a
+visibly synthetic name (``样例村0001``, ``样例村0157卫生室``); a final stage gives the
+settlements the real townships and village committees (names and 统计用区划代码) of the
+official 2023 division list, with synthetic township boundaries (``--synthetic-divisions``
+keeps the synthetic ``样例镇001`` townships instead), then completes them: a settlement at a road
+node for every 村委会 without one, a 卫生院 in every 乡、镇、街道, seat settlements named after
+their township; ``chronic_poor`` comes last. Later stages draw from their own random streams, so
+the earlier layers stay byte-identical. The output is byte-identical for the same seed, counties
+and options.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from __future__ import annotations
 import argparse
 import bz2
 import hashlib
+import heapq
 import itertools
 import time
 from collections import defaultdict
@@ -27,9 +35,12 @@ from pyproj import Transformer
 from rasterio.features import rasterize
 from rasterio.transform import from_origin
 from scipy import ndimage
+from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra, minimum_spanning_tree
+from scipy.sparse.csgraph import connected_components, dijkstra, minimum_spanning_tree
 from scipy.spatial import cKDTree
+
+from lvliang_coverage.inputs.divisions import load_divisions
 
 HERE = Path(__file__).resolve().parent
 REAL_DIR = HERE / "lvliang"
@@ -495,7 +506,8 @@ def make_villages(
     -------
     DataFrame
         One row per settlement with metric ``x``/``y`` (EPSG:4546), ``lon``/``lat``, county,
-        township, settlement kind and residents; flags are filled in later.
+        township, settlement kind and residents; flags are filled in later. ``pop_scale`` is
+        the factor that brought the villages' drawn residents to the city total.
     """
     n_seats = len(seats)
     mask = grid.county >= 0
@@ -541,7 +553,8 @@ def make_villages(
     )
     pop[:n_seats] = seat_pop
     rest = city_residents - pop[:n_seats].sum()
-    pop[n_seats:] *= rest / pop[n_seats:].sum()
+    scale = rest / pop[n_seats:].sum()
+    pop[n_seats:] *= scale
     pop = np.maximum(np.round(pop), 8).astype(np.int64)
     pop[n_seats] += city_residents - pop.sum()  # exact total
     return pd.DataFrame(
@@ -557,6 +570,7 @@ def make_villages(
             "population": pop,
             "elevation_m": np.round(elev, 1),
             "rel_m": rel,
+            "pop_scale": scale,  # residents factor of the villages, to draw more like them
         }
     )
 
@@ -1107,6 +1121,11 @@ def _locate(
     return county, town, inside
 
 
+DOCTOR_COUNTS = [0, 1, 2, 3, 4]  # doctors a township health centre has now (article 8: 2 or 3)
+DOCTOR_SHARES = [0.06, 0.16, 0.36, 0.28, 0.14]  # probability of each of DOCTOR_COUNTS
+HEALTH_CENTRE_OFFSET_M = (-120.0, 80.0)  # metres (east, north) from its seat: 120 m W, 80 m N
+
+
 def make_facilities(
     rng: np.random.Generator,
     vil: pd.DataFrame,
@@ -1140,7 +1159,7 @@ def make_facilities(
         )
     )
     seats = np.flatnonzero(kind != "village")
-    doctors = rng.choice([0, 1, 2, 3, 4], len(seats), p=[0.06, 0.16, 0.36, 0.28, 0.14])
+    doctors = rng.choice(DOCTOR_COUNTS, len(seats), p=DOCTOR_SHARES)
     frames.append(
         _to_frame(
             {
@@ -1149,8 +1168,8 @@ def make_facilities(
                 "doctors": doctors,
                 "anchor": seats,
             },
-            x[seats] - 120.0,
-            y[seats] + 80.0,
+            x[seats] + HEALTH_CENTRE_OFFSET_M[0],
+            y[seats] + HEALTH_CENTRE_OFFSET_M[1],
         )
     )
     cs = np.flatnonzero(kind == "county_seat")
@@ -1484,6 +1503,1032 @@ def make_daycare(
 
 
 # --------------------------------------------------------------------------------------------
+# Official divisions (final stage): real township and village-committee names and codes
+# --------------------------------------------------------------------------------------------
+
+DIVISIONS_CSV = REAL_DIR / "divisions_2023.csv"
+OFFICIAL_STREAM = 2023  # seed offset of the official-divisions stream (committee sizes only)
+LENT_MIN_RESIDENTS = 200  # residents; a settlement lent to a township without 村委会 has as many
+LLOYD_ROUNDS = 30  # centre updates of the balanced (capacitated k-means) grouping
+COMMITTEE_SIZE_SHAPE = 2.0  # Dirichlet concentration of committee sizes (larger = more even)
+SHARED_EDGE_MIN_DEG = 1e-7  # degrees (about 1 cm): Voronoi cells closer than this do not touch
+OLD_TOWNSHIP_NAME = r"样例镇\d{3}"  # names of the synthetic townships before this stage
+
+
+def _unit_kind(codes: pd.Series) -> np.ndarray:
+    """Kind of village-level units by the last three code digits (NBS rule).
+
+    ``urban`` for 001-199 (居委会), ``committee`` for 200-399 (村委会) and ``other`` above
+    (498: the 虚拟社区 of an industrial park).
+    """
+    tail = codes.str[9:12].astype(np.int64).to_numpy()
+    return np.select([tail < 200, tail < 400], ["urban", "committee"], "other")
+
+
+def _apportion(total: int, weights: np.ndarray) -> np.ndarray:
+    """Split ``total`` into whole parts proportional to ``weights`` (largest remainder)."""
+    w = np.asarray(weights, dtype=np.float64)
+    if total <= 0 or w.sum() <= 0:
+        return np.zeros(len(w), dtype=np.int64)
+    exact = total * w / w.sum()
+    part = np.floor(exact).astype(np.int64)
+    order = np.lexsort((np.arange(len(w)), -(exact - part)))
+    part[order[: total - int(part.sum())]] += 1
+    return part
+
+
+def _farthest(cand: np.ndarray, start: np.ndarray, n: int) -> np.ndarray:
+    """Greedy farthest-point choice of ``n`` rows of ``cand`` (metres), away from ``start``."""
+    d = np.full(len(cand), np.inf)
+    for p in start:
+        d = np.minimum(d, np.hypot(*(cand - p).T))
+    picks = []
+    for _ in range(min(n, len(cand))):
+        k = int(np.argmax(d))
+        picks.append(k)
+        d = np.minimum(d, np.hypot(*(cand - cand[k]).T))
+    return np.array(picks, dtype=np.int64)
+
+
+def _capacitated(xy: np.ndarray, centres: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Group of each point when group ``k`` takes exactly ``sizes[k]`` points.
+
+    Minimises the summed squared distance (metres²) to the group centres: an assignment
+    problem with every centre repeated ``sizes[k]`` times.
+    """
+    slots = np.repeat(np.arange(len(sizes)), sizes)
+    diff = xy[:, None, :] - centres[slots][None, :, :]
+    rows, cols = linear_sum_assignment(np.einsum("ijk,ijk->ij", diff, diff))
+    label = np.empty(len(xy), dtype=np.int64)
+    label[rows] = slots[cols]
+    return label
+
+
+def _balanced(
+    xy: np.ndarray,
+    sizes: np.ndarray,
+    centres: np.ndarray,
+    tether: np.ndarray | None = None,
+) -> np.ndarray:
+    """Compact groups of exactly ``sizes`` points: capacitated k-means from ``centres``.
+
+    Parameters
+    ----------
+    xy : ndarray, shape (n, 2)
+        Points, metres (EPSG:4546).
+    sizes : ndarray of int
+        Points per group; they sum to ``n``.
+    centres : ndarray, shape (k, 2)
+        Starting centres, metres.
+    tether : ndarray, shape (k, 2), optional
+        Where given, each centre moves only halfway from its tether to its group's mean, so
+        the group stays around the tether (the settlement the group must hold).
+    """
+    origin = xy.mean(axis=0)
+    pts = xy - origin
+    centres = centres - origin
+    label = _capacitated(pts, centres, sizes)
+    move = sizes > 0
+    for _ in range(LLOYD_ROUNDS):
+        sums = np.zeros_like(centres)
+        np.add.at(sums, label, pts)
+        centres[move] = sums[move] / sizes[move, None]
+        if tether is not None:
+            centres = 0.5 * (centres + tether - origin)
+        new = _capacitated(pts, centres, sizes)
+        if np.array_equal(new, label):
+            break
+        label = new
+    return label
+
+
+def _lonlat_geoms(geoms: np.ndarray) -> np.ndarray:
+    """Geometries from EPSG:4546 metres to EPSG:4326 degrees, vertex by vertex."""
+
+    def project(coords: np.ndarray) -> np.ndarray:
+        return np.column_stack(TO_LONLAT.transform(coords[:, 0], coords[:, 1]))
+
+    return shapely.transform(geoms, project)
+
+
+def _cells(xy: np.ndarray, county_m: shapely.Geometry, county_ll: shapely.Geometry) -> np.ndarray:
+    """Voronoi cell of each point (metres), in EPSG:4326 and clipped to the county polygon."""
+    if len(xy) == 1:
+        return np.array([county_ll], dtype=object)
+    pts = np.asarray(shapely.points(xy))
+    env = shapely.box(*shapely.bounds(county_m)).buffer(20_000.0)
+    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(pts), extend_to=env))
+    pi, ci = shapely.STRtree(cells).query(pts, predicate="within")
+    order = np.empty(len(pts), dtype=np.int64)
+    order[pi] = ci
+    return shapely.intersection(_lonlat_geoms(cells[order]), county_ll)
+
+
+def _adjacency(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs of cells sharing an edge (``a < b``) and the shared length (degrees)."""
+    a, b = shapely.STRtree(cells).query(cells, predicate="intersects")
+    keep = a < b
+    a, b = a[keep], b[keep]
+    shared = shapely.length(
+        shapely.intersection(shapely.boundary(cells[a]), shapely.boundary(cells[b]))
+    )
+    keep = shared > SHARED_EDGE_MIN_DEG
+    return a[keep], b[keep], shared[keep]
+
+
+def _grow(
+    town: np.ndarray,
+    xy: np.ndarray,
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray],
+    anchors: Sequence[int],
+    groups: Sequence[int],
+    quotas: Sequence[int],
+) -> np.ndarray:
+    """Grow townships from their anchor cells over free neighbour cells, nearest first.
+
+    A multi-source Dijkstra over the cell adjacency (edge = metres between the settlements):
+    each group takes free cells (``town < 0``) next to its own until it holds its quota, so
+    every group is one piece. Returns the updated ``town``.
+    """
+    a, b, _ = edges
+    town = town.copy()
+    near: dict[int, list[int]] = defaultdict(list)
+    for i, j in zip(a.tolist(), b.tolist(), strict=True):
+        near[i].append(j)
+        near[j].append(i)
+    held = dict.fromkeys(groups, 0)
+    heap: list[tuple[float, int, int]] = []
+    for p, g in zip(anchors, groups, strict=True):
+        town[p] = g
+        held[g] += 1
+        heap.extend((float(np.hypot(*(xy[j] - xy[p]))), j, g) for j in near[p])
+    heapq.heapify(heap)
+    quota = dict(zip(groups, quotas, strict=True))
+    while heap:
+        d, i, g = heapq.heappop(heap)
+        if town[i] >= 0 or held[g] >= quota[g]:
+            continue
+        town[i] = g
+        held[g] += 1
+        for j in near[i]:
+            if town[j] < 0:
+                heapq.heappush(heap, (d + float(np.hypot(*(xy[j] - xy[i]))), j, g))
+    return town
+
+
+def _contiguous(
+    label: np.ndarray,
+    anchor: np.ndarray,
+    movable: np.ndarray,
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> np.ndarray:
+    """Give every detached part of a township to the neighbour it shares most border with.
+
+    Parameters
+    ----------
+    label : ndarray of int
+        Township of each settlement (cell).
+    anchor : ndarray of int
+        Per township, the settlement whose part it keeps; -1: it keeps its largest part.
+    movable : ndarray of bool
+        Townships that may take settlements (those with 村委会).
+    edges : tuple of ndarray
+        Cell adjacency from :func:`_adjacency`.
+    """
+    a, b, shared = edges
+    label = label.copy()
+    n, nt = len(label), len(movable)
+    for _ in range(50):
+        same = label[a] == label[b]
+        graph = csr_matrix((np.ones(int(same.sum())), (a[same], b[same])), shape=(n, n))
+        _, comp = connected_components(graph, directed=False)
+        counts = pd.DataFrame({"t": label, "c": comp}).value_counts().reset_index(name="n")
+        counts = counts.sort_values(["n", "c"], ascending=[False, True], kind="stable")
+        main = counts.drop_duplicates("t").set_index("t")["c"]
+        for t in np.flatnonzero(anchor >= 0):
+            if label[anchor[t]] == t:
+                main[int(t)] = comp[anchor[t]]
+        stray = comp != main.reindex(label).to_numpy()
+        moved = False
+        for part in np.unique(comp[stray]):
+            inside = comp == part
+            out_b, out_a = inside[a] & ~inside[b], inside[b] & ~inside[a]
+            other = np.concatenate([label[b[out_b]], label[a[out_a]]])
+            length = np.concatenate([shared[out_b], shared[out_a]])
+            ok = movable[other]
+            if not ok.any():
+                continue
+            label[inside] = int(np.argmax(np.bincount(other[ok], length[ok], minlength=nt)))
+            moved = True
+        if not moved:
+            break
+    return label
+
+
+def _committees(rng: np.random.Generator, xy: np.ndarray, seat: np.ndarray, k: int) -> np.ndarray:
+    """村委会 (0 .. k-1, numbered outward from the township seat) of each settlement.
+
+    With at least ``k`` settlements every committee gets one and the rest are shared out by
+    Dirichlet weights, then the settlements are grouped compactly with those sizes; with fewer
+    settlements each holds its own committee and the committees left over are spread evenly
+    through the list.
+    """
+    n = len(xy)
+    d = np.hypot(*(xy - seat).T)
+    if n <= k:
+        slots = np.floor(np.arange(n) * k / n).astype(np.int64)
+        return slots[np.argsort(np.argsort(d, kind="stable"), kind="stable")]
+    sizes = 1 + rng.multinomial(n - k, rng.dirichlet(np.full(k, COMMITTEE_SIZE_SHAPE)))
+    init = xy[_farthest(xy, seat[None, :], k)]
+    label = _balanced(xy, sizes, init)
+    centre = np.zeros((k, 2))
+    np.add.at(centre, label, xy)
+    centre /= sizes[:, None]
+    first = label[int(np.argmin(d))]
+    order = np.lexsort((np.hypot(*(centre - seat).T), np.arange(k) != first))
+    rank = np.empty(k, dtype=np.int64)
+    rank[order] = np.arange(k)
+    return rank[label]
+
+
+def _township_sizes(free: int, need: np.ndarray, street: np.ndarray) -> np.ndarray:
+    """Settlements per township with 村委会: one per committee at least, where there are enough.
+
+    街道 get exactly what their committees need (they stay small, by the county seat); the
+    other townships share the rest in proportion to their committees. Where the county has
+    fewer settlements than committees, every township gets one and the rest go by committees.
+    """
+    need = np.maximum(need, 0)
+    if free >= need.sum():
+        weight = np.where(street, 0, need)
+        if weight.sum() == 0:
+            weight = need
+        return need + _apportion(free - int(need.sum()), weight)
+    base = np.minimum(need, 1)
+    return base + _apportion(free - int(base.sum()), need)
+
+
+def _park_host(names: Sequence[str], park: int, regular: np.ndarray) -> int:
+    """Township hosting an industrial park (开发区、园区): the one it names, else the first."""
+    for t in regular:
+        stem = names[t][:-1] if names[t][-1] in "镇乡" else names[t].removesuffix("街道")
+        if len(stem) >= 2 and stem in names[park]:
+            return int(t)
+    return int(regular[0])
+
+
+@dataclass
+class CountyLayout:
+    """Official township (row of the county's township list) and village unit of settlements."""
+
+    town: np.ndarray
+    admin: np.ndarray
+    seat: np.ndarray
+    polygons: np.ndarray
+
+
+def _county_townships(
+    sub: pd.DataFrame,
+    towns: pd.DataFrame,
+    n_com: np.ndarray,
+    n_urban: np.ndarray,
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> np.ndarray:
+    """Official township (row of ``towns``) of each settlement of one county.
+
+    The first township holds the county seat and grows around it; 街道 lie around it; a
+    township without 村委会 holds one settlement (a 街道 next to the county seat, an
+    industrial park inside the township it names); the other townships are compact groups
+    with the former township seats as anchors, of sizes about proportional to their 村委会.
+    """
+    xy = sub[["x", "y"]].to_numpy()
+    kind = sub["settlement"].to_numpy()
+    pop = sub["population"].to_numpy()
+    n, nt = len(sub), len(towns)
+    names = list(towns["name"])
+    street = towns["type"].to_numpy() == "街道"
+    town = np.full(n, -1, dtype=np.int64)
+    anchor = np.full(nt, -1, dtype=np.int64)
+    cs = np.flatnonzero(kind == "county_seat")
+    seat_pt = int(cs[0]) if len(cs) else int(np.argmax(pop))
+    town[seat_pt], anchor[0] = 0, seat_pt
+    d_seat = np.hypot(*(xy - xy[seat_pt]).T)
+    lendable = (kind == "village") & (pop >= LENT_MIN_RESIDENTS)
+    bare = [t for t in range(1, nt) if n_com[t] == 0]
+    parks = [t for t in bare if n_urban[t] == 0]
+    for t in (t for t in bare if t not in parks):
+        cand = np.flatnonzero(lendable & (town < 0))
+        cand = cand if len(cand) else np.flatnonzero(town < 0)
+        town[cand[np.argmin(d_seat[cand])]] = t
+        anchor[t] = cand[np.argmin(d_seat[cand])]
+    regular = np.flatnonzero(n_com > 0)
+    need = n_com[regular] - ((regular == 0) & (n_urban[0] == 0))
+    free = int((town < 0).sum()) - len(parks)
+    sizes = dict(zip(regular.tolist(), _township_sizes(free, need, street[regular]), strict=True))
+    hosts = {t: _park_host(names, t, regular) for t in parks}
+    for h in hosts.values():
+        sizes[h] += 1
+    # The first township grows around the county seat, then the 街道 around both.
+    if n_com[0] > 0:
+        town = _grow(town, xy, edges, [seat_pt], [0], [sizes[0] + 1])
+    near = [int(t) for t in regular if street[t] and t != 0]
+    if near:
+        pool = np.flatnonzero(town < 0)
+        pool = pool[np.argsort(d_seat[pool], kind="stable")][: 3 * sum(sizes[t] for t in near)]
+        taken = np.flatnonzero(town >= 0)
+        pick = pool[_farthest(xy[pool], xy[taken], len(near))]
+        town = _grow(town, xy, edges, pick, near, [sizes[t] for t in near])
+        anchor[near] = pick
+    # The other townships: compact groups, each anchored at a former township seat.
+    rest = np.array([t for t in regular if t != 0 and t not in near], dtype=np.int64)
+    if len(rest):
+        pts = np.flatnonzero(town < 0)
+        old = pts[kind[pts] == "township_seat"]
+        taken = xy[town >= 0]
+        pick = list(old[_farthest(xy[old], taken, len(rest))])
+        if len(pick) < len(rest):
+            more = _farthest(xy[pts], np.vstack([taken, xy[pick]]), len(rest) - len(pick))
+            pick += list(pts[more])
+        pick_arr = np.array(pick, dtype=np.int64)
+        town[pick_arr], anchor[rest] = rest, pick_arr
+        pts = np.flatnonzero(town < 0)
+        room = np.array([max(sizes[t] - 1, 0) for t in rest], dtype=np.int64)
+        room[np.argmax(room)] += len(pts) - int(room.sum())
+        town[pts] = rest[_balanced(xy[pts], room, xy[pick_arr], xy[pick_arr])]
+    for t, h in hosts.items():
+        own = np.flatnonzero((town == h) & (np.arange(n) != anchor[h]))
+        cand = own[lendable[own]] if lendable[own].any() else own
+        mid = xy[town == h].mean(axis=0)
+        anchor[t] = cand[np.argmin(np.hypot(*(xy[cand] - mid).T))]
+        town[anchor[t]] = t
+    keep = anchor.copy()
+    keep[rest] = -1  # groups keep their largest part, whichever holds the former seat
+    town = _contiguous(town, keep, n_com > 0, edges)
+    minimum = np.maximum(n_com, 1)
+    minimum[0] += int(n_com[0] > 0 and n_urban[0] > 0)  # the county seat sits in a 居委会
+    fixed = np.zeros(n, dtype=bool)
+    fixed[anchor[anchor >= 0]] = True
+    return _rebalance(town, minimum, fixed, edges)
+
+
+def _one_piece(members: np.ndarray, a: np.ndarray, b: np.ndarray, n: int) -> bool:
+    """Whether cells ``members`` form one piece over the adjacency ``a``-``b``."""
+    inside = np.zeros(n, dtype=bool)
+    inside[members] = True
+    both = inside[a] & inside[b]
+    graph = csr_matrix((np.ones(int(both.sum())), (a[both], b[both])), shape=(n, n))
+    _, comp = connected_components(graph, directed=False)
+    return len(np.unique(comp[members])) <= 1
+
+
+def _rebalance(
+    town: np.ndarray,
+    minimum: np.ndarray,
+    fixed: np.ndarray,
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> np.ndarray:
+    """Move border settlements to townships holding fewer than one per 村委会.
+
+    A settlement moves from a township with more than its ``minimum`` to a neighbouring one
+    short of it, when its own township stays in one piece; ``fixed`` settlements (seats and
+    anchors) stay.
+    """
+    a, b, _ = edges
+    town = town.copy()
+    n = len(town)
+    src, dst = np.concatenate([a, b]), np.concatenate([b, a])
+    for _ in range(10 * len(minimum)):
+        count = np.bincount(town, minlength=len(minimum))
+        short, spare = count < minimum, count > minimum
+        cand = np.flatnonzero(spare[town[src]] & short[town[dst]] & ~fixed[src])
+        rest_of = (np.flatnonzero((town == town[src[k]]) & (np.arange(n) != src[k])) for k in cand)
+        move = next((k for k, r in zip(cand, rest_of, strict=True) if _one_piece(r, a, b, n)), None)
+        if move is None:
+            break
+        town[src[move]] = town[dst[move]]
+    return town
+
+
+def _county_official(
+    rng: np.random.Generator,
+    sub: pd.DataFrame,
+    towns: pd.DataFrame,
+    units: pd.DataFrame,
+    county_m: shapely.Geometry,
+    county_ll: shapely.Geometry,
+) -> CountyLayout:
+    """Official townships and village units of one county's settlements.
+
+    Parameters
+    ----------
+    rng : Generator
+        The official-divisions stream.
+    sub : DataFrame
+        The county's settlements: metric ``x``/``y`` (EPSG:4546), ``settlement``,
+        ``population`` (residents).
+    towns : DataFrame
+        The county's townships, code order (``code``, ``name``, ``type``).
+    units : DataFrame
+        Its village-level units, code order (``code``, ``township_code``, ``kind``).
+    county_m, county_ll : Geometry
+        The county polygon in EPSG:4546 and EPSG:4326.
+    """
+    xy = sub[["x", "y"]].to_numpy()
+    kind = sub["settlement"].to_numpy()
+    pop = sub["population"].to_numpy()
+    nt = len(towns)
+    by_kind = {
+        k: [
+            units.loc[(units["township_code"] == c) & (units["kind"] == k), "code"].to_numpy()
+            for c in towns["code"]
+        ]
+        for k in ("committee", "urban", "other")
+    }
+    n_com = np.array([len(c) for c in by_kind["committee"]])
+    n_urban = np.array([len(c) for c in by_kind["urban"]])
+    cells = _cells(xy, county_m, county_ll)
+    town = _county_townships(sub, towns, n_com, n_urban, _adjacency(cells))
+    seat_pt = int(np.flatnonzero(town == 0)[np.argmax(pop[town == 0])])
+    cs = np.flatnonzero(kind == "county_seat")
+    seat_pt = int(cs[0]) if len(cs) else seat_pt
+    # Seats: the county seat, else the largest former township seat, else the largest settlement.
+    seat = np.full(nt, -1, dtype=np.int64)
+    admin = np.empty(len(sub), dtype=object)
+    for t in range(nt):
+        own = np.flatnonzero(town == t)
+        if t == 0:
+            seat[t] = seat_pt
+        elif len(own):
+            old = own[kind[own] == "township_seat"]
+            cand = old if len(old) else own
+            seat[t] = cand[np.argmax(pop[cand])]
+        com = by_kind["committee"][t]
+        if t == 0:
+            first = by_kind["urban"][0] if n_urban[0] else com
+            first = first if len(first) else by_kind["other"][0]
+            admin[seat_pt] = first[0]
+            com = com if n_urban[0] else com[1:]
+            own = own[own != seat_pt]
+        if len(own) == 0:
+            continue
+        if len(com) == 0:
+            spare = by_kind["urban"][t] if n_urban[t] else by_kind["other"][t]
+            admin[own] = spare[0]
+            continue
+        admin[own] = com[_committees(rng, xy[own], xy[seat[t]], len(com))]
+    polygons = np.array([shapely.union_all(cells[town == t]) for t in range(nt)], dtype=object)
+    points = np.asarray(shapely.points(sub["lon"].to_numpy(), sub["lat"].to_numpy()))
+    polygons = _absorb_empty_parts(polygons, [points[town == t] for t in range(nt)])
+    return CountyLayout(town, admin, seat, shapely.set_precision(polygons, 1e-6))
+
+
+def _absorb_empty_parts(polygons: np.ndarray, points: Sequence[np.ndarray]) -> np.ndarray:
+    """Give each township piece without a settlement to the neighbour it shares most edge with.
+
+    Such pieces come from Voronoi cells that the county outline cuts in two (EPSG:4326).
+    """
+    polygons = polygons.copy()
+    for t in range(len(polygons)):
+        parts = shapely.get_parts(polygons[t])
+        if len(parts) < 2:
+            continue
+        empty = np.array([not shapely.contains(q, points[t]).any() for q in parts])
+        if empty.all():
+            continue
+        for q in parts[empty]:
+            edge = shapely.length(
+                shapely.intersection(shapely.boundary(q), shapely.boundary(polygons))
+            )
+            edge[t] = 0.0
+            if edge.max() > SHARED_EDGE_MIN_DEG:
+                u = int(np.argmax(edge))
+                polygons[u] = shapely.union(polygons[u], q)
+        polygons[t] = shapely.union_all(parts[~empty])
+    return polygons
+
+
+@dataclass
+class Official:
+    """The default layers relabelled with the official divisions (EPSG:4326)."""
+
+    townships: gpd.GeoDataFrame
+    seats: gpd.GeoDataFrame
+    labels: pd.DataFrame = field(repr=False)
+
+
+def official_divisions(
+    rng: np.random.Generator,
+    vil: pd.DataFrame,
+    counties_ll: gpd.GeoDataFrame,
+    old_seats: gpd.GeoDataFrame,
+) -> Official:
+    """Official townships and 村委会 (2023 list) for the synthetic settlements.
+
+    Every settlement keeps its position and figures; it gets an official township and an
+    official village-level unit of that township. Townships are Voronoi cells of their
+    settlements merged and clipped to the real county polygon.
+
+    Parameters
+    ----------
+    rng : Generator
+        The official-divisions stream (``seed + OFFICIAL_STREAM``).
+    vil : DataFrame
+        Settlements with metric ``x``/``y`` (EPSG:4546), ``county``, ``settlement``,
+        ``population``, ``lon``/``lat``.
+    counties_ll : GeoDataFrame
+        The real counties of the run (EPSG:4326), code order.
+    old_seats : GeoDataFrame
+        The synthetic township seats (their county seats are the real ones).
+
+    Returns
+    -------
+    Official
+        Townships (``township_id`` = 9-digit code), their seats, and per settlement
+        ``township``, ``township_code``, ``admin_village``, ``admin_code``.
+    """
+    div = load_divisions(DIVISIONS_CSV)
+    towns_all = div.townships
+    units = div.villages
+    units = units.assign(kind=_unit_kind(units["code"]))
+    unit_name = dict(zip(units["code"], units["name"], strict=True))
+    counties_m = counties_ll.to_crs(METRIC_CRS)
+    county_of = vil["county"].to_numpy()
+    t_code = np.empty(len(vil), dtype=object)
+    a_code = np.empty(len(vil), dtype=object)
+    polys, seat_rows = [], []
+    for ci, county in enumerate(counties_ll["county"]):
+        rows = np.flatnonzero(county_of == county)
+        towns = towns_all[towns_all["county"] == county].reset_index(drop=True)
+        lay = _county_official(
+            rng,
+            vil.iloc[rows],
+            towns,
+            units[units["county"] == county],
+            counties_m.geometry.iloc[ci],
+            counties_ll.geometry.iloc[ci],
+        )
+        t_code[rows] = towns["code"].to_numpy()[lay.town]
+        a_code[rows] = lay.admin
+        real = old_seats[old_seats["county_seat"] & (old_seats["county"] == county)].iloc[0]
+        for t, row in enumerate(towns.itertuples()):
+            s = rows[lay.seat[t]] if lay.seat[t] >= 0 else -1
+            point = (
+                real.geometry
+                if t == 0
+                else shapely.Point(vil["lon"].iloc[s], vil["lat"].iloc[s])
+                if s >= 0
+                else shapely.Point()
+            )
+            polys.append(
+                {
+                    "township_id": row.code,
+                    "name": row.name,
+                    "county": county,
+                    "source": "synthetic",
+                    "geometry": lay.polygons[t],
+                }
+            )
+            seat_rows.append(
+                {
+                    "township_id": row.code,
+                    "name": row.name,
+                    "county": county,
+                    "county_seat": t == 0,
+                    "source": real.source if t == 0 else "synthetic",
+                    "geometry": point,
+                }
+            )
+    town_name = dict(zip(towns_all["code"], towns_all["name"], strict=True))
+    labels = pd.DataFrame(
+        {
+            "township": [town_name[c] for c in t_code],
+            "township_code": t_code,
+            "admin_village": [unit_name[c] for c in a_code],
+            "admin_code": a_code,
+        },
+        index=vil.index,
+    )
+    return Official(
+        gpd.GeoDataFrame(polys, crs=STORAGE_CRS),
+        gpd.GeoDataFrame(seat_rows, crs=STORAGE_CRS),
+        labels,
+    )
+
+
+def locate_townships(df: pd.DataFrame, townships: gpd.GeoDataFrame) -> np.ndarray:
+    """Official township name of points (``lon``/``lat``) in the polygon they lie in.
+
+    A point on a shared edge takes the township listed first; a point of a county that falls
+    in no township of its ``county`` (a gap of the 1e-6 degree grid) takes the nearest one.
+    """
+    pts = np.asarray(shapely.points(df["lon"].to_numpy(), df["lat"].to_numpy()))
+    geoms = townships.geometry.to_numpy()
+    pi, ti = shapely.STRtree(geoms).query(pts, predicate="intersects")
+    first = pd.Series(ti).groupby(pi).min()
+    idx = np.full(len(df), -1)
+    idx[first.index.to_numpy()] = first.to_numpy()
+    t_county = townships["county"].to_numpy()
+    county = df["county"].to_numpy()
+    bad = np.flatnonzero((idx < 0) | (t_county[idx] != county))
+    for i in bad:
+        own = np.flatnonzero(t_county == county[i])
+        idx[i] = own[int(np.argmin(shapely.distance(geoms[own], pts[i])))]
+    return townships["name"].to_numpy()[idx]
+
+
+def rename_after_township(
+    fac: pd.DataFrame, seats: gpd.GeoDataFrame, stem: str, branch: str
+) -> pd.Series:
+    """Names of facilities named after a synthetic township, after their official township.
+
+    Rows whose name is ``<样例镇NNN><stem>`` become ``<township><stem>``; where a township
+    has more than one, the one nearest its seat keeps that name and the others are
+    ``<township><stem>第一<branch>``, ``第二<branch>`` ... (e.g. 卫生院第一分院).
+    """
+    names = fac["name"].copy()
+    hit = fac["name"].str.fullmatch(OLD_TOWNSHIP_NAME + stem)
+    if not hit.any():
+        return names
+    seat_xy = seats.set_index(["county", "name"]).geometry
+    rows = fac[hit]
+    seat = seat_xy.reindex(pd.MultiIndex.from_arrays([rows["county"], rows["township"]]))
+    dist = np.hypot(
+        rows["lon"].to_numpy() - shapely.get_x(seat.to_numpy()),
+        rows["lat"].to_numpy() - shapely.get_y(seat.to_numpy()),
+    )
+    rank = (
+        pd.Series(dist, index=rows.index)
+        .groupby([rows["county"], rows["township"]])
+        .rank(method="first")
+        .astype(np.int64)
+    )
+    ordinal = np.array(list(" 一二三四五六七八九十"), dtype=object)
+    suffix = [stem if r == 1 else f"{stem}第{ordinal[min(r - 1, 10)]}{branch}" for r in rank]
+    names[hit] = rows["township"] + np.array(suffix, dtype=object)
+    return names
+
+
+def official_summary(
+    vil: pd.DataFrame, fac: pd.DataFrame, townships: gpd.GeoDataFrame
+) -> dict[str, int | float | str]:
+    """Count what the official-divisions stage made: townships, 村委会, small ones, 卫生院.
+
+    Returns
+    -------
+    dict
+        Scalars, and ``per_county`` (a text table: official and generated counts).
+    """
+    div = load_divisions(DIVISIONS_CSV)
+    units = div.villages
+    units = units[units["county"].isin(townships["county"])]
+    com = units[_unit_kind(units["code"]) == "committee"]
+    in_com = vil[vil["admin_code"].isin(com["code"])]
+    per_com = in_com.groupby("admin_code").agg(
+        settlements=("village_id", "size"), residents=("population", "sum")
+    )
+    held = townships["township_id"].isin(vil["township_code"])
+    towns = div.townships[div.townships["code"].isin(townships["township_id"])]
+    table = pd.DataFrame(
+        {
+            "townships": towns.groupby("county").size(),
+            "townships_generated": townships[held].groupby("county").size(),
+            "committees": com.groupby("county").size(),
+            "committees_with_settlements": com[com["code"].isin(per_com.index)]
+            .groupby("county")
+            .size(),
+            "settlements": vil.groupby("county").size(),
+        }
+    ).fillna(0)
+    table = table.astype(np.int64).reindex(townships["county"].unique())
+    hc = fac[fac["kind"] == "health_centre"]
+    hc_per = hc.groupby(["county", "township"]).size()
+    hc_per = hc_per.reindex(
+        pd.MultiIndex.from_arrays([townships["county"], townships["name"]]), fill_value=0
+    )
+    small = per_com["residents"] < SMALL_VILLAGE
+    return {
+        "official_townships": len(towns),
+        "townships_with_settlements": int(held.sum()),
+        "township_multipart": int((townships.geom_type == "MultiPolygon").sum()),
+        "official_committees": len(com),
+        "committees_with_settlements": len(per_com),
+        "settlements_in_committees": len(in_com),
+        "settlements_in_other_units": len(vil) - len(in_com),
+        "settlements_per_committee_min": int(per_com["settlements"].min()),
+        "settlements_per_committee_median": float(per_com["settlements"].median()),
+        "settlements_per_committee_mean": round(float(per_com["settlements"].mean()), 2),
+        "settlements_per_committee_max": int(per_com["settlements"].max()),
+        "committees_under_200": int(small.sum()),
+        "committees_under_200_residents": int(per_com.loc[small, "residents"].sum()),
+        "townships_without_health_centre": int((hc_per == 0).sum()),
+        "townships_with_two_health_centres": int((hc_per == 2).sum()),
+        "townships_with_more_health_centres": int((hc_per > 2).sum()),
+        "per_county": "\n" + table.to_string(),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Completing the official layout: a settlement for every 村委会, one 卫生院 per township, the
+# seat names, chronic patients. Each draws from its own stream, so nothing drawn before changes.
+# --------------------------------------------------------------------------------------------
+
+COMMITTEE_STREAM = 13  # seed offset of the settlements added for empty 村委会 (issue 13)
+HEALTH_CENTRE_STREAM = 8  # seed offset of the doctors of the added health centres (article 8)
+CHRONIC_STREAM = 7  # seed offset of ``chronic_poor`` (article 7's monthly visits)
+INSIDE_MARGIN_DEG = 2e-4  # degrees (about 20 m): an added settlement lies this far inside
+HEALTH_CENTRE_TYPES = ("镇", "乡", "街道")  # township types with a 卫生院 (not industrial parks)
+CHRONIC_SHARE = (0.25, 0.35)  # share of the registered poor with a chronic disease, low-high
+CHRONIC_SHARE_MID = 0.30  # share at 25 % residents aged 60+
+CHRONIC_PER_ELDERLY = 0.5  # rise of the share per unit of the settlement's 60+ share
+ORDINALS = np.array(list(" 一二三四五六七八九十"), dtype=object)
+
+
+@dataclass
+class SettlementModel:
+    """How the drawn settlements' figures were made, so that more can be drawn like them.
+
+    Attributes
+    ----------
+    pop_scale : float
+        Factor of the villages' lognormal residents (``make_villages``).
+    rel_mean, rel_std, elev_mean, elev_std : float
+        Mean and standard deviation (metres) of the height above the 3 km mean and of the
+        elevation of the drawn settlements (the remoteness scores are standardised with them).
+    unsafe_min : float
+        Lowest unsafe-water score that was marked ``water_safe = False``.
+    relocate_min : float
+        Lowest remoteness score that was marked ``relocate = True``.
+    """
+
+    pop_scale: float
+    rel_mean: float
+    rel_std: float
+    elev_mean: float
+    elev_std: float
+    unsafe_min: float
+    relocate_min: float
+
+
+def _empty_committees(vil: pd.DataFrame, counties: Sequence[str]) -> pd.DataFrame:
+    """Official 村委会 of ``counties`` that hold no settlement, in code order."""
+    units = load_divisions(DIVISIONS_CSV).villages
+    com = units[(_unit_kind(units["code"]) == "committee") & units["county"].isin(counties)]
+    empty = com[~com["code"].isin(vil["admin_code"])]
+    return empty.sort_values("code").reset_index(drop=True)
+
+
+def _pick_nodes(
+    rng: np.random.Generator,
+    node_xy: np.ndarray,
+    cand: np.ndarray,
+    weight: np.ndarray,
+    taken: list[np.ndarray],
+    n: int,
+) -> list[int]:
+    """``n`` of the candidate road nodes, drawn by settlement weight, 300 m from each other.
+
+    A weighted random order (key ``u ** (1 / weight)``) taken greedily, skipping nodes closer
+    than ``VILLAGE_SPACING_M`` to a node already chosen (``taken``: metres, EPSG:4546).
+    """
+    key = rng.random(len(cand)) ** (1.0 / np.maximum(weight[cand], 1e-12))
+    picks: list[int] = []
+    for k in cand[np.argsort(-key, kind="stable")]:
+        if len(picks) == n:
+            break
+        if taken and np.hypot(*(np.array(taken) - node_xy[k]).T).min() < VILLAGE_SPACING_M:
+            continue
+        picks.append(int(k))
+        taken.append(node_xy[k])
+    return picks
+
+
+def committee_settlements(
+    rng: np.random.Generator,
+    vil: pd.DataFrame,
+    townships: gpd.GeoDataFrame,
+    seats: gpd.GeoDataFrame,
+    roads: tuple[np.ndarray, np.ndarray],
+    grid: Grid,
+    dem: Dem,
+    model: SettlementModel,
+) -> pd.DataFrame:
+    """Draw a settlement for each official 村委会 that holds none, at a free road node.
+
+    Each stands at a node of the road network (so the roads stay as they are) inside the
+    committee's township polygon, at least 20 m from its edge and 300 m from every other
+    settlement, drawn with the valley-preferring settlement weight; within a township the
+    committees, in code order, take the new settlements nearest the seat first. Residents,
+    households, flags, registered poor and residents aged 60+ are drawn as for the others.
+
+    Parameters
+    ----------
+    rng : Generator
+        The stream of this stage (``seed + COMMITTEE_STREAM``).
+    vil : DataFrame
+        The settlements after the official stage (metric ``x``/``y``, ``admin_code``,
+        ``village_id``).
+    townships, seats : GeoDataFrame
+        Official townships and their seats (EPSG:4326).
+    roads : tuple of ndarray
+        Road nodes (metres, EPSG:4546, shape (m, 2)) and a flag per node: a settlement.
+    grid, dem : Grid, Dem
+        Terrain (settlement weight, height above the 3 km mean; elevation, metres).
+    model : SettlementModel
+        How the other settlements' figures were drawn.
+
+    Returns
+    -------
+    DataFrame
+        The new rows (columns of ``vil`` that the villages layer writes), ids after the last.
+    """
+    empty = _empty_committees(vil, list(townships["county"].unique()))
+    node_xy, at_settlement = roads
+    if empty.empty:
+        return vil.iloc[:0]
+    lon, lat = (np.round(v, 6) for v in TO_LONLAT.transform(node_xy[:, 0], node_xy[:, 1]))
+    pts = np.asarray(shapely.points(lon, lat))
+    row_of = {c: i for i, c in enumerate(townships["township_id"])}
+    wanted = np.isin(np.arange(len(townships)), [row_of[c] for c in empty["township_code"]])
+    geoms = np.where(wanted, townships.geometry.to_numpy(), None)  # only where needed
+    pi, ti = shapely.STRtree(geoms).query(pts, predicate="within")
+    town_of = np.full(len(pts), -1)
+    town_of[pi] = ti
+    inner = np.zeros(len(pts), dtype=bool)
+    inner[pi] = shapely.distance(pts[pi], shapely.boundary(geoms[ti])) > INSIDE_MARGIN_DEG
+    gap, _ = cKDTree(vil[["x", "y"]].to_numpy()).query(node_xy)
+    weight = grid.weight.ravel()[grid.cell_of(node_xy[:, 0], node_xy[:, 1])]
+    seat_of = dict(zip(seats["township_id"], seats.geometry, strict=True))
+    taken: list[np.ndarray] = []
+    chosen = np.full(len(empty), -1, dtype=np.int64)
+    for code, rows in empty.groupby("township_code", sort=True).indices.items():
+        own = (town_of == row_of[code]) & inner & ~at_settlement
+        picks = _pick_nodes(
+            rng, node_xy, np.flatnonzero(own & (gap >= VILLAGE_SPACING_M)), weight, taken, len(rows)
+        )
+        if len(picks) < len(rows):  # too few free nodes: the farthest from the settlements
+            rest = np.flatnonzero(own & (gap > 1.0) & ~np.isin(np.arange(len(pts)), picks))
+            more = rest[np.argsort(-gap[rest], kind="stable")][: len(rows) - len(picks)]
+            picks += more.tolist()
+            taken.extend(node_xy[more])
+        sx, sy = TO_METRIC.transform(seat_of[code].x, seat_of[code].y)
+        picks_arr = np.array(picks, dtype=np.int64)
+        near = picks_arr[np.argsort(np.hypot(*(node_xy[picks_arr] - (sx, sy)).T), kind="stable")]
+        chosen[np.asarray(rows)[: len(near)]] = near
+    empty, chosen = empty[chosen >= 0].reset_index(drop=True), chosen[chosen >= 0]
+    n = len(chosen)
+    x, y = node_xy[chosen, 0], node_xy[chosen, 1]
+    new = pd.DataFrame(
+        {
+            "x": x,
+            "y": y,
+            "lon": lon[chosen],
+            "lat": lat[chosen],
+            "county": empty["county"].to_numpy(),
+            "township": empty["township"].to_numpy(),
+            "township_code": empty["township_code"].to_numpy(),
+            "admin_village": empty["name"].to_numpy(),
+            "admin_code": empty["code"].to_numpy(),
+            "settlement": "village",
+        }
+    )
+    rel = ndimage.map_coordinates(
+        grid.rel,
+        [(grid.ymax - y) / FINE_M - 0.5, (x - grid.xmin) / FINE_M - 0.5],
+        order=1,
+        mode="nearest",
+    )
+    pop = rng.lognormal(np.log(250.0), 0.75, n) * np.exp(-np.clip(rel, -150, 300) / 600.0)
+    pop = np.maximum(np.round(pop * model.pop_scale), 8).astype(np.int64)
+    new["population"] = pop
+    new["households"] = np.maximum(np.round(pop / rng.uniform(2.5, 3.2, n)), 1).astype(np.int64)
+    new["elevation_m"] = np.round(dem.sample(new["lon"].to_numpy(), new["lat"].to_numpy()), 1)
+    zr = (rel - model.rel_mean) / model.rel_std
+    ze = (new["elevation_m"].to_numpy() - model.elev_mean) / model.elev_std
+    unsafe = 0.7 * zr + 0.5 * ze + rng.normal(0.0, 1.0, n) >= model.unsafe_min
+    road_d = cKDTree(node_xy).query(np.column_stack([x, y]), k=2)[0][:, 1]
+    remote = np.log1p(road_d) + 0.5 * zr + 0.5 * ze + rng.normal(0.0, 0.3, n)
+    relocate = (pop < TINY_VILLAGE) & (remote >= model.relocate_min)
+    new["water_safe"], new["relocate"] = ~unsafe, relocate
+    share = np.where(
+        np.isin(new["county"].to_numpy(), DEEPLY_POOR),
+        rng.beta(4.0, 12.0, n),
+        rng.beta(2.0, 18.0, n),
+    )
+    share = np.where(relocate | unsafe, np.minimum(share * 1.8, 0.9), share)
+    new["registered_poor"] = np.round(pop * share).astype(np.int64)
+    new["source"] = "synthetic"
+    new["elderly"] = make_elderly(rng, new, zr, ze)
+    last = int(vil["village_id"].str[1:].astype(np.int64).max())
+    number = last + 1 + np.arange(n)
+    new["village_id"] = [f"V{i:05d}" for i in number]
+    new["name"] = [f"样例村{i:04d}" for i in number]
+    return new
+
+
+def rename_seats(vil: pd.DataFrame, seats: gpd.GeoDataFrame) -> pd.Series:
+    """Names of the former working-township seats after their official township.
+
+    A settlement named ``样例镇NNN`` becomes ``样例<township>驻地`` when it is its township's
+    seat (the nearest to the seat point) and ``样例<township>原驻地一``, ``原驻地二`` ... (in
+    order of distance from the seat) when it is a former seat inside another one's township.
+    """
+    names = vil["name"].copy()
+    hit = vil["name"].str.fullmatch(OLD_TOWNSHIP_NAME)
+    if not hit.any():
+        return names
+    rows = vil[hit]
+    seat = seats.set_index(["county", "name"]).geometry
+    seat = seat.reindex(pd.MultiIndex.from_arrays([rows["county"], rows["township"]]))
+    sx, sy = TO_METRIC.transform(shapely.get_x(seat.to_numpy()), shapely.get_y(seat.to_numpy()))
+    dist = np.hypot(rows["x"].to_numpy() - sx, rows["y"].to_numpy() - sy)
+    rank = (
+        pd.Series(dist, index=rows.index)
+        .groupby([rows["county"], rows["township"]])
+        .rank(method="first")
+        .astype(np.int64)
+        .to_numpy()
+    )
+    suffix = np.where(rank == 1, "驻地", "原驻地" + ORDINALS[np.minimum(rank - 1, 10)])
+    names[hit] = "样例" + rows["township"] + suffix
+    return names
+
+
+def rename_after_settlements(fac: pd.DataFrame, old: pd.Series, new: pd.Series) -> pd.Series:
+    """Facility names that begin with a renamed settlement's name (its school, its workshop)."""
+    mapping = dict(zip(old[old != new], new[old != new], strict=True))
+    head = fac["name"].str.extract(rf"^({OLD_TOWNSHIP_NAME})(样例.+)$")
+    hit = head[0].isin(mapping.keys()).to_numpy()
+    names = fac["name"].copy()
+    names[hit] = head.loc[hit, 0].map(mapping) + head.loc[hit, 1]
+    return names
+
+
+def add_health_centres(
+    rng: np.random.Generator,
+    fac: pd.DataFrame,
+    seats: gpd.GeoDataFrame,
+    townships: gpd.GeoDataFrame,
+) -> pd.DataFrame:
+    """Add a 卫生院 at the seat of every 乡、镇 and 街道 that has none (rows appended to ``fac``).
+
+    The new centre stands 120 m west and 80 m north of the seat (as the others), or at the
+    seat itself where that point falls outside the township polygon; its doctors are drawn like the
+    others' (``DOCTOR_COUNTS``); ids continue the ``HC`` numbering. Industrial parks
+    (开发区、园区, type 其他) get none.
+    """
+    types = load_divisions(DIVISIONS_CSV).townships.set_index("code")["type"]
+    hc = fac[fac["kind"] == "health_centre"]
+    has = pd.MultiIndex.from_arrays([hc["county"], hc["township"]])
+    own = pd.MultiIndex.from_arrays([seats["county"], seats["name"]])
+    lack = seats[
+        ~own.isin(has) & types.reindex(seats["township_id"]).isin(HEALTH_CENTRE_TYPES).to_numpy()
+    ]
+    if lack.empty:
+        return fac
+    sx, sy = TO_METRIC.transform(lack.geometry.x.to_numpy(), lack.geometry.y.to_numpy())
+    new = _to_frame(
+        {
+            "name": (lack["name"] + "卫生院").to_numpy(),
+            "kind": "health_centre",
+            "county": lack["county"].to_numpy(),
+            "township": lack["name"].to_numpy(),
+        },
+        sx + HEALTH_CENTRE_OFFSET_M[0],
+        sy + HEALTH_CENTRE_OFFSET_M[1],
+    )
+    own_poly = townships.set_index("township_id").geometry.reindex(lack["township_id"])
+    off = ~shapely.contains_xy(own_poly.to_numpy(), new["lon"].to_numpy(), new["lat"].to_numpy())
+    new.loc[off, "lon"] = np.round(lack.geometry.x.to_numpy()[off], 6)
+    new.loc[off, "lat"] = np.round(lack.geometry.y.to_numpy()[off], 6)
+    new["doctors"] = rng.choice(DOCTOR_COUNTS, len(new), p=DOCTOR_SHARES).astype(np.int64)
+    last = int(hc["facility_id"].str[2:].astype(np.int64).max()) if len(hc) else 0
+    new["facility_id"] = [f"HC{last + 1 + i:04d}" for i in range(len(new))]
+    new["source"] = "synthetic"
+    new["idle"] = "否"
+    return pd.concat([fac, new[fac.columns]], ignore_index=True)
+
+
+def make_chronic_poor(rng: np.random.Generator, vil: pd.DataFrame) -> np.ndarray:
+    """Chronic patients among the registered poor (慢性病贫困人口), for article 7's visits.
+
+    Binomial from ``registered_poor`` with a share of 25-35 %: 30 % where a quarter of the
+    residents are 60 or over, half a point more per point of 60+ share, plus a little noise.
+    The noise and the counts come from two child streams, each drawn row by row, so a
+    settlement's count does not depend on the rows after it (appended settlements).
+
+    Returns
+    -------
+    ndarray of int
+        Residents, never more than ``registered_poor``.
+    """
+    noise, draw = rng.spawn(2)
+    old = vil["elderly"].to_numpy() / np.maximum(vil["population"].to_numpy(), 1)
+    share = CHRONIC_SHARE_MID + CHRONIC_PER_ELDERLY * (old - 0.25)
+    share = np.clip(share + noise.normal(0.0, 0.01, len(vil)), *CHRONIC_SHARE)
+    return draw.binomial(vil["registered_poor"].to_numpy(), share).astype(np.int64)
+
+
+# --------------------------------------------------------------------------------------------
 # Main
 # --------------------------------------------------------------------------------------------
 
@@ -1494,8 +2539,14 @@ def _hash_seed(seed: int, counties: Sequence[str]) -> np.random.Generator:
     return np.random.default_rng([seed, int.from_bytes(digest[:4], "little")])
 
 
-def generate(out: Path, seed: int = 41, counties: Sequence[str] | None = None) -> dict[str, int]:
-    """Write every synthetic default layer into ``out``.
+def generate(
+    out: Path,
+    seed: int = 41,
+    counties: Sequence[str] | None = None,
+    *,
+    official: bool = True,
+) -> dict[str, int | float | str]:
+    """Write every default layer into ``out``.
 
     Parameters
     ----------
@@ -1506,11 +2557,16 @@ def generate(out: Path, seed: int = 41, counties: Sequence[str] | None = None) -
     counties : sequence of str, optional
         Chinese county names to generate; all 13 by default. Population targets scale with
         the county share of the settlement weight.
+    official : bool
+        Run the final stage "official divisions" (real townships and 村委会 of the 2023
+        list) and the steps completing it (settlements for empty 村委会, one 卫生院 per
+        township, seat names); ``False`` keeps the synthetic 样例镇 townships and 样例村
+        groups. ``chronic_poor`` is added either way.
 
     Returns
     -------
     dict
-        Summary counts.
+        Summary counts (and, with ``official``, the stage's counts).
     """
     t0 = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
@@ -1529,6 +2585,11 @@ def generate(out: Path, seed: int = 41, counties: Sequence[str] | None = None) -
         if full
         else _hash_seed(seed + DAYCARE_STREAM, chosen)
     )
+
+    def stream(offset: int) -> np.random.Generator:
+        # A later stage's own stream, so that every layer drawn before stays byte-identical.
+        return np.random.default_rng(seed + offset) if full else _hash_seed(seed + offset, chosen)
+
     rivers = gpd.read_file(REAL_DIR / "rivers.geojson")
     seat_gdf = gpd.read_file(REAL_DIR / "county_seats.geojson")
     seats = {r.county: (r.geometry.x, r.geometry.y, "geonames") for r in seat_gdf.itertuples()}
@@ -1611,11 +2672,6 @@ def generate(out: Path, seed: int = 41, counties: Sequence[str] | None = None) -
     vil["registered_poor"] = np.round(pop * share).astype(np.int64)
     vil["source"] = "synthetic"
     stats = write_osm(net, out / "roads.osm.bz2")
-    # Layers.
-    townships.to_file(out / "townships.geojson", driver="GeoJSON", COORDINATE_PRECISION=6)
-    tseats[["township_id", "name", "county", "county_seat", "source", "geometry"]].to_file(
-        out / "township_seats.geojson", driver="GeoJSON", COORDINATE_PRECISION=6
-    )
     vcols = [
         "village_id",
         "name",
@@ -1635,7 +2691,6 @@ def generate(out: Path, seed: int = 41, counties: Sequence[str] | None = None) -
         "elderly",
     ]
     vil["elderly"] = make_elderly(rng25, vil, zr, ze)
-    _write_csv(vil[vcols], out / "villages.csv")
     area = townships.to_crs(METRIC_CRS).union_all().buffer(-50.0)
     shapely.prepare(area)
     county_areas = {}
@@ -1645,24 +2700,82 @@ def generate(out: Path, seed: int = 41, counties: Sequence[str] | None = None) -
     fac = make_facilities(rng, vil, head, townships, area, county_areas)
     extra = make_daycare(rng25, vil, head, fac, townships)
     fac = pd.concat([fac.assign(idle="否"), extra], ignore_index=True)
-    _write_csv(fac, out / "facilities.csv")
     rivers_m = rivers.clip(counties_ll.union_all()).to_crs(METRIC_CRS)
     rivers_m = rivers_m[~rivers_m.is_empty & rivers_m.geom_type.isin(["LineString"])]
     water = make_water_sources(rng, grid, dem, vil, townships, rivers_m, area)
-    _write_csv(water, out / "water_sources.csv")
     sites = make_relocation_sites(rng, vil, townships)
-    _write_csv(sites, out / "relocation_sites.csv")
     t3 = time.perf_counter()
+    seat_cols = ["township_id", "name", "county", "county_seat", "source", "geometry"]
+    tseats = tseats[seat_cols]
+    found: dict[str, int | float | str] = {}
+    if official:
+        # Final stage: real names and codes; every position and figure stays as drawn.
+        done = official_divisions(stream(OFFICIAL_STREAM), vil, counties_ll, tseats)
+        townships, tseats = done.townships, done.seats[seat_cols]
+        vil = vil.drop(columns=["township", "admin_village"]).join(done.labels)
+        at = vcols.index("township") + 1
+        vcols[at:at] = ["township_code"]
+        at = vcols.index("admin_village") + 1
+        vcols[at:at] = ["admin_code"]
+        for layer in (fac, water, sites):
+            layer["township"] = locate_townships(layer, townships)
+        fac["name"] = rename_after_township(fac, tseats, "卫生院", "分院")
+        fac["name"] = rename_after_township(fac, tseats, "样例日间照料中心", "分中心")
+        # Every 村委会 holds a settlement: new ones at free road nodes, appended.
+        model = SettlementModel(
+            pop_scale=float(vil["pop_scale"].iloc[0]),
+            rel_mean=float(rel.mean()),
+            rel_std=float(rel.std()),
+            elev_mean=float(elev.mean()),
+            elev_std=float(elev.std()),
+            unsafe_min=float(unsafe_score[unsafe].min()),
+            relocate_min=float(remote[relocate].min()) if relocate.any() else np.inf,
+        )
+        node_xy = ktree.data
+        at_settlement = np.array([k[0] == "v" for k in keys])
+        added = committee_settlements(
+            stream(COMMITTEE_STREAM),
+            vil,
+            townships,
+            tseats,
+            (node_xy, at_settlement),
+            grid,
+            dem,
+            model,
+        )
+        if len(added):
+            vil = pd.concat([vil, added], ignore_index=True)
+        renamed = rename_seats(vil, tseats)
+        fac["name"] = rename_after_settlements(fac, vil["name"], renamed)
+        vil["name"] = renamed
+        n_fac = len(fac)
+        fac = add_health_centres(stream(HEALTH_CENTRE_STREAM), fac, tseats, townships)
+        found = {
+            "settlements_added": len(added),
+            "health_centres_added": len(fac) - n_fac,
+            **official_summary(vil, fac, townships),
+        }
+    vil["chronic_poor"] = make_chronic_poor(stream(CHRONIC_STREAM), vil)
+    vcols.append("chronic_poor")
+    townships.to_file(out / "townships.geojson", driver="GeoJSON", COORDINATE_PRECISION=6)
+    tseats.to_file(out / "township_seats.geojson", driver="GeoJSON", COORDINATE_PRECISION=6)
+    _write_csv(vil[vcols], out / "villages.csv")
+    _write_csv(fac, out / "facilities.csv")
+    _write_csv(water, out / "water_sources.csv")
+    _write_csv(sites, out / "relocation_sites.csv")
+    t4 = time.perf_counter()
     return {
         "townships": len(townships),
         "villages": len(vil),
-        "residents": int(pop.sum()),
-        "small_share_pct": round(100 * float((pop < SMALL_VILLAGE).mean()), 1),
+        "residents": int(vil["population"].sum()),
+        "small_share_pct": round(100 * float((vil["population"] < SMALL_VILLAGE).mean()), 1),
         "roadless": int(roadless.sum()),
         "relocate": int(relocate.sum()),
         "unsafe": int(unsafe.sum()),
         "facilities": len(fac),
         "elderly": int(vil["elderly"].sum()),
+        "registered_poor": int(vil["registered_poor"].sum()),
+        "chronic_poor": int(vil["chronic_poor"].sum()),
         "daycare_centres": int((fac["kind"] == "daycare").sum()),
         "idle_buildings": int((fac["idle"] == "是").sum()),
         "water_sources": len(water),
@@ -1671,6 +2784,9 @@ def generate(out: Path, seed: int = 41, counties: Sequence[str] | None = None) -
         "t_setup_s": round(t1 - t0, 1),
         "t_roads_s": round(t2 - t1, 1),
         "t_rest_s": round(t3 - t2, 1),
+        "t_official_s": round(t4 - t3, 1),
+        "t_total_s": round(t4 - t0, 1),
+        **found,
     }
 
 
@@ -1687,9 +2803,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--counties", default="", help="comma-separated Chinese county names (default: all 13)"
     )
+    parser.add_argument(
+        "--synthetic-divisions",
+        action="store_true",
+        help="skip the official-divisions stage (synthetic 样例镇 townships, as before 2023 names)",
+    )
     args = parser.parse_args(argv)
     chosen = [c.strip() for c in args.counties.split(",") if c.strip()] or None
-    summary = generate(args.out, args.seed, chosen)
+    summary = generate(args.out, args.seed, chosen, official=not args.synthetic_divisions)
     for key, value in summary.items():
         print(f"{key}: {value}")
 

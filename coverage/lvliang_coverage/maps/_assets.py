@@ -27,6 +27,7 @@ def _store() -> Mapping[str, str]:
         from offlinefolium import elements  # noqa: PLC0415  (large module: import on demand)
     except ImportError as exc:  # pragma: no cover - the package is a dependency
         msg = (
+            "未安装离线地图资源包 folium-offline，请用 pip install folium-offline 安装 / "
             "the map assets package 'folium-offline' is not installed; "
             "install it with: pip install folium-offline"
         )
@@ -63,7 +64,10 @@ def asset_text(url: str) -> str:
     matches = [key for key in store if _basename(key) == name]
     if len(matches) == 1:
         return store[matches[0]]
-    msg = f"no offline copy of map asset {url}; it cannot be embedded"
+    msg = (
+        f"缺少地图资源 {url} 的离线副本，无法嵌入 / "
+        f"no offline copy of map asset {url}; it cannot be embedded"
+    )
     raise OfflineError(msg)
 
 
@@ -79,7 +83,7 @@ def leaflet_urls() -> tuple[str, str]:
     js = [k for k in store if "/leaflet@" in k and k.endswith("/leaflet.js")]
     css = [k for k in store if "/leaflet@" in k and k.endswith("/leaflet.css")]
     if not js or not css:  # pragma: no cover - depends on the installed package
-        msg = "folium-offline does not bundle Leaflet"
+        msg = "folium-offline 未包含 Leaflet / folium-offline does not bundle Leaflet"
         raise OfflineError(msg)
     return sorted(js)[-1], sorted(css)[-1]
 

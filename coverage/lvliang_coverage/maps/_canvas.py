@@ -133,17 +133,20 @@ class MapCanvas:
         """WGS84 (or GCJ-02 on a Gaode base map) bounds of ``area``."""
         if isinstance(area, gpd.GeoDataFrame | gpd.GeoSeries):
             if area.crs is None:
-                msg = "the map area has no CRS"
+                msg = "地图范围没有坐标参考系 / the map area has no CRS"
                 raise InputError(msg, column="geometry")
             minx, miny, maxx, maxy = area.to_crs(STORAGE_CRS).total_bounds
         else:
             try:
                 minx, miny, maxx, maxy = (float(v) for v in area)
             except (TypeError, ValueError) as exc:
-                msg = "area must be a GeoDataFrame or (minx, miny, maxx, maxy) in degrees"
+                msg = (
+                    "地图范围须为 GeoDataFrame 或经纬度范围 (minx, miny, maxx, maxy) / "
+                    "area must be a GeoDataFrame or (minx, miny, maxx, maxy) in degrees"
+                )
                 raise InputError(msg) from exc
         if not np.all(np.isfinite([minx, miny, maxx, maxy])) or minx > maxx or miny > maxy:
-            msg = "the map area is empty or its bounds are invalid"
+            msg = "地图范围为空或边界无效 / the map area is empty or its bounds are invalid"
             raise InputError(msg, column="geometry")
         if self.gcj02:
             corners = shift_gcj02(np.array([shapely.box(minx, miny, maxx, maxy)]))
@@ -225,7 +228,10 @@ class MapCanvas:
         ``section`` is the legend section of the rows (one of :data:`SECTIONS`).
         """
         if section not in SECTIONS:
-            msg = f"legend section must be one of {SECTIONS}, got {section!r}"
+            msg = (
+                f"图例分组只能是 {SECTIONS}，收到 {section!r} / "
+                f"legend section must be one of {SECTIONS}, got {section!r}"
+            )
             raise InputError(msg, column="section")
         specs = [s for s in specs if s["n"] > 0]
         layer = DataLayer(specs, esc(name), show=show)

@@ -42,11 +42,16 @@ def check_basemap(basemap: str, tianditu_key: str | None = None) -> str:
         For an unknown base map, or ``basemap="tianditu"`` without a key.
     """
     if basemap not in BASEMAPS:
-        msg = f"basemap must be one of {BASEMAPS}, got {basemap!r}"
+        msg = (
+            f"底图只能是 {BASEMAPS}，收到 {basemap!r} / "
+            f"basemap must be one of {BASEMAPS}, got {basemap!r}"
+        )
         raise InputError(msg, column="basemap")
     key = tianditu_key if tianditu_key is not None else os.environ.get("TIANDITU_KEY", "")
     if basemap == "tianditu" and not key:
         msg = (
+            "天地图底图需要天地图密钥：请设置环境变量 TIANDITU_KEY"
+            "（或使用 basemap='osm' 或 'none'） / "
             "basemap 'tianditu' needs a Tianditu key: set the environment variable "
             "TIANDITU_KEY (or use basemap='osm' or 'none')"
         )

@@ -57,7 +57,10 @@ class ContextLayers(MapCanvas):
             ``self``, for chaining.
         """
         if kind not in sty.BOUNDARY_STYLES:
-            msg = f"kind must be one of {tuple(sty.BOUNDARY_STYLES)}, got {kind!r}"
+            msg = (
+                f"边界类型只能是 {tuple(sty.BOUNDARY_STYLES)}，收到 {kind!r} / "
+                f"kind must be one of {tuple(sty.BOUNDARY_STYLES)}, got {kind!r}"
+            )
             raise InputError(msg, column="kind")
         data = simplify_metric(self._prepare(gdf, "boundaries"), sty.BOUNDARY_TOLERANCE_M)
         data = of_family(data, "A")

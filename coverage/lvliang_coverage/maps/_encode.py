@@ -33,7 +33,7 @@ def esc(value: object) -> str:
 def require_column(gdf: gpd.GeoDataFrame, column: str, role: str, layer: str = "layer") -> None:
     """Raise :class:`InputError` "<role> column <column> not in the <layer>" if it is absent."""
     if column not in gdf.columns:
-        msg = f"{role} column {column!r} not in the {layer}"
+        msg = f"图层缺少列 {column!r} / {role} column {column!r} not in the {layer}"
         raise InputError(msg, column=column)
 
 
@@ -80,10 +80,16 @@ def to_storage(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
         When ``gdf`` is not a GeoDataFrame or has no CRS.
     """
     if not isinstance(gdf, gpd.GeoDataFrame):
-        msg = f"{what}: expected a GeoDataFrame, got {type(gdf).__name__}"
+        msg = (
+            f"图层须为 GeoDataFrame，收到 {type(gdf).__name__} / "
+            f"{what}: expected a GeoDataFrame, got {type(gdf).__name__}"
+        )
         raise InputError(msg)
     if gdf.crs is None:
-        msg = f"{what}: the layer has no CRS; set one (e.g. EPSG:4326) before mapping"
+        msg = (
+            "图层没有坐标参考系，请在制图前设置（如 EPSG:4326） / "
+            f"{what}: the layer has no CRS; set one (e.g. EPSG:4326) before mapping"
+        )
         raise InputError(msg, column="geometry")
     out = gdf.to_crs(STORAGE_CRS) if not gdf.crs.equals(STORAGE_CRS) else gdf
     keep = ~(out.geometry.isna().to_numpy() | out.geometry.is_empty.to_numpy())
@@ -196,7 +202,10 @@ def encode_geometries(geoms: np.ndarray) -> dict[str, Any]:
     fam = geometry_family(geoms)
     kinds = set(fam.tolist())
     if len(kinds) != 1 or "" in kinds:
-        msg = f"cannot encode a mix of geometry families {sorted(kinds)}"
+        msg = (
+            f"一个图层不能混合多种几何类型 {sorted(kinds)} / "
+            f"cannot encode a mix of geometry families {sorted(kinds)}"
+        )
         raise InputError(msg, column="geometry")
     family = kinds.pop()
     n = len(geoms)
@@ -273,7 +282,7 @@ def popup_table(
     cols = list(columns)
     absent = [c for c in cols if c not in gdf.columns]
     if absent:
-        msg = f"popup columns not in the layer: {absent}"
+        msg = f"图层缺少弹窗列 / popup columns not in the layer: {absent}"
         raise InputError(msg, column=absent[0])
     names = [esc((labels or {}).get(c, column_label(c, lang))) for c in cols]
     if not cols:

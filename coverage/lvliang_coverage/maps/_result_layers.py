@@ -58,7 +58,10 @@ class ResultLayers(MapCanvas):
             ``self``, for chaining.
         """
         if not np.isfinite(radius_m) or radius_m <= 0:
-            msg = f"radius_m must be a positive number of metres, got {radius_m!r}"
+            msg = (
+                f"服务半径 radius_m 须为正数（米），收到 {radius_m!r} / "
+                f"radius_m must be a positive number of metres, got {radius_m!r}"
+            )
             raise InputError(msg, column="radius_m")
         data = self._prepare(gdf, "circles", "P")
         style = {"color": color, "weight": 1.0, "opacity": 0.8, "fillColor": color}

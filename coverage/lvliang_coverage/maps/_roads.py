@@ -46,7 +46,10 @@ def read_osm_roads(path: Path) -> gpd.GeoDataFrame:
                 source, layer="lines", columns=["highway"], where="highway IS NOT NULL"
             )
         except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-            msg = f"cannot read roads from this OpenStreetMap file: {exc}"
+            msg = (
+                "无法从该 OpenStreetMap 文件读取路网 / "
+                f"cannot read roads from this OpenStreetMap file: {exc}"
+            )
             raise InputError(msg, file=path) from exc
     if lines.crs is None:
         lines = lines.set_crs(STORAGE_CRS)

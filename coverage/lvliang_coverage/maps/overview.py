@@ -79,7 +79,10 @@ def overview_map(
     villages, facilities, rivers = layer("villages"), layer("facilities"), layer("rivers")
     area = next((g for g in (city, counties, villages) if g is not None), None)
     if area is None:
-        msg = "the data has no city, counties or villages to draw"
+        msg = (
+            "数据中没有可绘制的市界、县界或村庄 / "
+            "the data has no city, counties or villages to draw"
+        )
         raise InputError(msg)
     synthetic = bool(getattr(data, "is_synthetic", False)) or any(
         g is not None and "source" in g.columns and (g["source"] == "synthetic").any()

@@ -5,6 +5,8 @@ Road A runs along y = 0 from x = 0 to 8 km, road B along y = 1 km from x = 0 to 
 meet only at x = 6 km. Road C (0-0.5 km at y = 5 km) touches neither.
 """
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -202,9 +204,21 @@ def test_default_data_flags_follow_their_columns(default_study):
     table = check_mode(s.villages, s.care_facilities, s.network("walk"), s.rules)
     assert_flags_follow_columns(table, s.rules)
     small = table[table["small_village"]]
-    assert len(small) == 2311
-    assert int(small["compliant"].sum()) == 1228
-    assert int(small.loc[small["compliant"], "population"].sum()) == 155_506
+    # article 7's unit is the administrative village: 392 settlements of the 369 行政村 under 200
+    assert len(small) == 392
+    assert int(small["compliant"].sum()) == 193
+    assert int(small.loc[small["compliant"], "population"].sum()) == 23_410
+    assert (small["unit_residents"] < 200).all()
+    assert (table.loc[~table["small_village"], "unit_residents"] >= 200).all()
+    # per settlement (clinic.unit = "settlement") every settlement under 200 is in the rule
+    rules = dataclasses.replace(
+        s.rules, clinic=dataclasses.replace(s.rules.clinic, unit="settlement")
+    )
+    per = check_mode(s.villages, s.care_facilities, s.network("walk"), rules)
+    assert_flags_follow_columns(per, rules)
+    small = per[per["small_village"]]
+    assert len(small) == int((s.villages["population"] < 200).sum()) == 2323
+    assert int(small["compliant"].sum()) == 1245
     v = table.set_index("village_id").loc["V02030"]  # issue 12: CL0243 is 1.34 km away
     assert v["nearest_clinic_id"] == "CL0243"
     assert v["euclid_km"] == pytest.approx(1.343, abs=0.001)

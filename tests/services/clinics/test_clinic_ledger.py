@@ -278,7 +278,7 @@ def test_default_ledger_has_a_fix_for_every_failing_village(default_study):
     assert not rows["整改措施"].str.contains("待规划").any()
     assert not rows.astype(str).apply(lambda c: c.str.contains(COMMAND)).any().any()
     small = rows[rows["整改措施"].str.startswith("邻村共建")]
-    assert len(small) == 1594 - 1228  # the small villages the plan's new clinics cover
+    assert len(small) == 251 - 193  # the small villages the plan's new clinics cover
     # the planned clinic column names the new central clinic of every sharing-group fix
     assert (small["规划服务卫生室"] != "").all()
     assert rows["问题"].str.startswith("未达标").all()
@@ -296,10 +296,12 @@ def test_headlines_are_bilingual_with_plain_numbers(default_study):
                 assert not re.search(r"[a-z]+_[a-z]+", label), label  # no raw key
                 assert value is None or isinstance(value, int | float | str), value
     items = SERVICE.headlines(check)[0].items
-    assert items["达标村 / compliant"] == 1228
-    assert items["需新建中心村卫生室 / new central clinics needed"] == 261
+    assert items["达标自然村 / settlements served"] == 193
+    assert items["200人以下行政村 / administrative villages under 200"] == 369
+    assert items["达标行政村 / compliant administrative villages"] == 179
+    assert items["需新建中心村卫生室 / new central clinics needed"] == 49
     plan_items = SERVICE.headlines(plan)[0]
-    assert plan_items.items["需新建中心村卫生室 / new central clinics needed"] == 261
+    assert plan_items.items["需新建中心村卫生室 / new central clinics needed"] == 49
     assert plan_items.solver is plan.plan.lscp.report
     doctors = SERVICE.headlines(check)[-1].items
-    assert doctors["缺口 / shortfall"] == 135
+    assert doctors["缺口 / shortfall"] == 108

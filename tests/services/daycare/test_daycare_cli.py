@@ -12,7 +12,7 @@ from lvliang_coverage.report.vocabulary import mode_name
 from lvliang_coverage.services.daycare.check import CHECK_COLUMNS
 
 runner = CliRunner()
-TOWNSHIP = "样例镇003"  # default-data township with a day-care centre and idle buildings
+TOWNSHIP = "信义镇"  # default-data township with a day-care centre and idle buildings
 KIND_ZH = {"daycare": "日间照料中心", "school": "学校", "clinic": "卫生室"}
 
 
@@ -29,7 +29,7 @@ def test_check_on_default_data(default_run):
     assert check.exit_code == 0, check.output
     table = pd.read_csv(out / "daycare_check.csv", encoding="utf-8-sig")
     assert list(table.columns) == CHECK_COLUMNS
-    assert len(table) == 6000
+    assert len(table) == 6025
     assert not table["elderly_estimated"].any()  # the default registry has 60+ counts
     assert (table["elderly"] <= table["population"]).all()
     summary = pd.read_csv(out / "daycare_summary.csv", encoding="utf-8-sig")
@@ -118,7 +118,7 @@ def test_check_and_plan_on_user_files(user_files, tmp_path):
     plan = runner.invoke(app, ["daycare", "plan", "--out", str(out), "--no-maps", *files])
     assert plan.exit_code == 0, plan.output
     summary = json.loads((out / "daycare_plan.json").read_text(encoding="utf-8"))
-    assert summary["existing_centres"] == 1
+    assert summary["existing_centres"] == 2  # 信义镇 has two day-care centres (not idle)
     assert summary["candidate_sites"] == user_files["n_idle"]  # only the 是否闲置 = 是 rows
 
 

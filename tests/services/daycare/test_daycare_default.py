@@ -27,7 +27,7 @@ def default_run(default_study, tmp_path_factory):
 def test_default_figures(default_run):
     result, _, _ = default_run
     summary = result.summary()
-    assert summary["elderly"] == 736_540
+    assert summary["elderly"] == 738_053
     assert summary["elderly_served"] == 210_503
     assert result.plan is not None
     plan = result.plan.summary()
@@ -131,6 +131,6 @@ def test_headlines_are_bilingual_numbers(default_run):
         assert all((zh, sep, en)), label
         if label != "老年人口为估算 / 60+ estimated":
             assert not isinstance(value, str), label
-    assert items["覆盖率 / share served"] == pytest.approx(210_503 / 736_540)
+    assert items["覆盖率 / share served"] == pytest.approx(210_503 / 738_053)
     assert [r["县 / county"] for r in counties.rows] == county_order(result.table["county"])
     assert all(isinstance(r["覆盖率 / share"], float) for r in counties.rows)

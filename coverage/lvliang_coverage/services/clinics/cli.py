@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from lvliang_coverage.services.clinics.service import SERVICE
+from lvliang_coverage.services.clinics.visits_cli import VISITS
 from lvliang_coverage.services.commands import Command, Option, candidates_option, service_app
 
 
@@ -67,4 +68,6 @@ PLAN = Command(
     ),
 )
 
-app = service_app(SERVICE, "村卫生室（第7、8条）/ village clinics (articles 7 and 8).", CHECK, PLAN)
+app = service_app(
+    SERVICE, "村卫生室（第7、8条）/ village clinics (articles 7 and 8).", CHECK, PLAN, VISITS
+)

@@ -379,13 +379,19 @@ def _user_sites(
     """Existing clinics plus a user list of candidate sites, in :data:`SITE_COLUMNS`."""
     id_col = "site_id" if "site_id" in candidates else "facility_id"
     if id_col not in candidates:
-        msg = "candidate sites need a 'site_id' or 'facility_id' column"
+        msg = (
+            "候选点须有 'site_id' 或 'facility_id' 列 / "
+            "candidate sites need a 'site_id' or 'facility_id' column"
+        )
         raise InputError(msg, column="site_id")
     existing = _as_sites(clinics, "facility_id", "existing", crs)
     cand = _as_sites(candidates, id_col, "candidate", crs)
     sites = pd.concat([existing, cand], ignore_index=True)
     if sites["site_id"].duplicated().any():
         dup = sites.loc[sites["site_id"].duplicated(), "site_id"].iloc[0]
-        msg = f"candidate site id {dup!r} repeats an existing clinic or another candidate"
+        msg = (
+            f"候选点编号 {dup!r} 与现有卫生室或其他候选点重复 / "
+            f"candidate site id {dup!r} repeats an existing clinic or another candidate"
+        )
         raise InputError(msg, column=id_col)
     return gpd.GeoDataFrame(sites, crs=crs)[SITE_COLUMNS]

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from lvliang_coverage.report.headlines import Headline
 from lvliang_coverage.report.vocabulary import Terms, mode_name
+from lvliang_coverage.services.clinics.visits_task import VISITS_TASK  # registers chronic_poor
 from lvliang_coverage.services.contract import Service, ServiceResult, Task
 
 if TYPE_CHECKING:
@@ -97,6 +98,7 @@ class ClinicService(Service):
             draw="map:check_map",
             drawing="绘制核查地图 / drawing the compliance map",
         ),
+        VISITS_TASK,
     )
 
     def headlines(self, result: ServiceResult) -> list[Headline]:
@@ -110,7 +112,12 @@ class ClinicService(Service):
             ClinicCheckResult,
             ClinicPlanResult,
         )
+        from lvliang_coverage.services.clinics.visits import VisitResult
 
+        if isinstance(result, VisitResult):
+            from lvliang_coverage.services.clinics.visits_ledger import visit_headlines
+
+            return visit_headlines(result)
         if isinstance(result, ClinicPlanResult):
             return [plan_headline(result.plan)]
         if not isinstance(result, ClinicCheckResult):

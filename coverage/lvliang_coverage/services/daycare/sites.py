@@ -73,12 +73,18 @@ def site_layer(
     if candidates is not None:
         id_col = "site_id" if "site_id" in candidates else "facility_id"
         if id_col not in candidates:
-            msg = "candidate sites need a 'site_id' or 'facility_id' column"
+            msg = (
+                "候选点须有 'site_id' 或 'facility_id' 列 / "
+                "candidate sites need a 'site_id' or 'facility_id' column"
+            )
             raise InputError(msg, column="site_id")
         parts.append(_sites(candidates, id_col, "user", crs))
     sites = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=crs)
     if sites["site_id"].duplicated().any():
         dup = sites.loc[sites["site_id"].duplicated(), "site_id"].iloc[0]
-        msg = f"site id {dup!r} repeats an existing centre, an idle building or another candidate"
+        msg = (
+            f"点位编号 {dup!r} 与现有日间照料中心、闲置建筑或其他候选点重复 / "
+            f"site id {dup!r} repeats an existing centre, an idle building or another candidate"
+        )
         raise InputError(msg, column="site_id")
     return sites[SITE_COLUMNS]

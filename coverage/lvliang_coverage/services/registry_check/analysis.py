@@ -162,7 +162,8 @@ class RegistryCheckResult:
         """``registry_check.csv``: one finding per row, the detail in Chinese and English."""
         f = self.findings
         table = f[COLUMNS[:-1]].copy()
-        table["detail"] = (f["detail_zh"] + " / " + f["detail_en"]).to_numpy()
+        zh, en = (f[c].astype(object).astype(str) for c in ("detail_zh", "detail_en"))
+        table["detail"] = (zh + " / " + en).to_numpy(object)
         return {"registry_check.csv": table[COLUMNS]}
 
     def summary(self) -> dict[str, object]:
