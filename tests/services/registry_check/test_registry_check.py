@@ -1,6 +1,7 @@
 """The registry check on doctored copies of the official division list (article 1)."""
 
 import csv
+from types import SimpleNamespace
 
 import openpyxl
 import pandas as pd
@@ -19,6 +20,7 @@ from lvliang_coverage.services.registry_check.analysis import (
     run_check,
 )
 from lvliang_coverage.services.registry_check.ledger import registry_ledger
+from lvliang_coverage.services.registry_check.service import SERVICE
 
 runner = CliRunner()
 HEADER = ["统计用区划代码", "村名", "县", "乡镇"]
@@ -341,3 +343,26 @@ def test_run_check_reads_a_study_layer(default_study, committees):
         settlements = int((rural["county"] == county).sum())
         missing = result.counties.set_index("county").loc[county, "missing"]
         assert missing == max(0, official - settlements), county
+
+
+def test_every_job_starts_with_a_one_line_registry_summary(committees):
+    """The runner asks every service for a preflight line: the registry check gives one."""
+    rows = committees[:-2]  # two committees of the last county left out
+    villages = pd.DataFrame(
+        {
+            "village_id": [r["code"] for r in rows],
+            "name": [r["name"] for r in rows],
+            "admin_village": [r["name"] for r in rows],
+            "admin_code": [r["code"] for r in rows],
+            "county": [r["county"] for r in rows],
+            "township": [r["township"] for r in rows],
+            "source": "test",
+        }
+    )
+    study = SimpleNamespace(villages=villages, rules=load_rules())
+    line = SERVICE.preflight(study)
+    assert line is not None
+    assert "缺漏2个" in line
+    assert "2 missing" in line
+    assert "2,154" in line
+    assert SERVICE.preflight(SimpleNamespace(villages=villages.drop(columns="admin_code"))) is None

@@ -16,6 +16,7 @@ from lvliang_coverage.console import (
     check_options,
     errors_to_exit_codes,
     out,
+    print_done,
     print_files,
     print_headlines,
     rules_from,
@@ -128,3 +129,4 @@ def check(
     else:
         out.print(no_codes_line(), highlight=False, soft_wrap=True)
     print_files(run.files)
+    print_done([out_dir])
