@@ -48,7 +48,7 @@ def test_every_patient_is_visited_once_a_month_or_listed(visits):
 
 def test_default_figures(visits):
     s = visits.summary()
-    assert s["patients_estimated"] is True  # the default data have no chronic_poor yet
+    assert s["patients_estimated"] is False  # the default data carry chronic_poor
     assert s["clinics"] == len(visits.plan.clinics)
     assert (
         s["villages"]
