@@ -248,9 +248,10 @@ def test_registry_without_codes_reports_nothing(tmp_path):
     lines = [
         line for line in cli.stdout.splitlines() if line.strip() and "写入 / wrote" not in line
     ]
-    assert len(lines) == 1
+    assert len(lines) == 2  # the one line, then the done line
     assert "没有统计用区划代码" in lines[0]
     assert "no division codes" in lines[0]
+    assert lines[1].startswith("完成 / done")
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
         "registry_check.csv"
     ]
