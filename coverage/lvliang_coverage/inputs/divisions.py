@@ -76,9 +76,8 @@ def is_urban(codes: pd.Series) -> np.ndarray:
     -------
     numpy.ndarray of bool
     """
-    village = is_village_code(codes)
-    last = pd.to_numeric(codes.astype(str).str[-3:].where(village), errors="coerce")
-    return village & (last.fillna(1000).to_numpy() <= URBAN_LAST)
+    last = _unit_number(codes)
+    return (last >= 1) & (last <= URBAN_LAST)
 
 
 def is_committee(codes: pd.Series) -> np.ndarray:
@@ -96,10 +95,15 @@ def is_committee(codes: pd.Series) -> np.ndarray:
     -------
     numpy.ndarray of bool
     """
+    last = _unit_number(codes)
+    return (last >= 200) & (last <= 399)
+
+
+def _unit_number(codes: pd.Series) -> np.ndarray:
+    """Last three digits of each village-level code as a number (0 for any other code)."""
     village = is_village_code(codes)
     last = pd.to_numeric(codes.astype(str).str[-3:].where(village), errors="coerce")
-    n = last.fillna(0).to_numpy()
-    return village & (n >= 200) & (n <= 399)
+    return last.fillna(0).to_numpy().astype(int)
 
 
 def _level_of(codes: pd.Series) -> pd.Series:
