@@ -10,6 +10,7 @@ from lvliang_coverage.report.workbook import Ledger, headed_table
 from lvliang_coverage.services import _tables as tables
 from lvliang_coverage.services.clinics.analysis import ClinicCheckResult
 from lvliang_coverage.services.clinics.status import fill
+from lvliang_coverage.services.clinics.units import unit_keys
 
 _PACKAGE = "lvliang_coverage.services.clinics"
 """The package whose ``terms.toml`` holds the ledger texts."""
@@ -47,7 +48,7 @@ def admin_fixes(
         One text per row of ``admin``: "无需整改" when it complies.
     """
     rows = table[~table["compliant"].to_numpy(bool) & (table["population"].to_numpy() > 0)]
-    key = _keys(rows)
+    key = unit_keys(rows).to_numpy()  # code, else county|township|行政村 name
     given = fixes.reindex(rows["village_id"].astype(str)).astype(object)
     fields = {
         "name": rows["name"].astype(str).to_numpy(object),
@@ -55,23 +56,10 @@ def admin_fixes(
     }
     texts = fill(TEXT.get("admin_fix_item", lang), np.arange(len(rows)), fields)
     joined = pd.Series(texts, index=key).groupby(level=0, sort=False).agg("；".join)
-    out = pd.Series(_keys(admin)).map(joined).fillna("").to_numpy(object).copy()
+    out = pd.Series(unit_keys(admin).to_numpy()).map(joined).fillna("").to_numpy(object).copy()
     ok = admin["compliant"].to_numpy(bool)
     out[ok] = TEXT.get("admin_fix_ok", lang)
     return out
-
-
-def _keys(t: pd.DataFrame) -> np.ndarray:
-    """Administrative-village key of rows: code, else county|township|name."""
-    code = t["admin_code"].astype(str).to_numpy(object)
-    name = (
-        t["county"].astype(str)
-        + "|"
-        + t["township"].astype(str)
-        + "|"
-        + t["admin_village"].astype(str)
-    )
-    return np.where(code != "", code, name.to_numpy(object)).astype(object)
 
 
 def admin_summary(admin: pd.DataFrame, lang: str) -> pd.DataFrame:
