@@ -69,8 +69,9 @@ class EdgeArrays:
         numpy.ndarray
             Object array in edge order (the first value where osmnx merged a list).
         """
-        out = np.empty(len(self.attrs), dtype=object)
-        out[:] = [_norm(d.get(key)) for d in self.attrs]
+        out = np.full(len(self.highway), "", dtype=object)
+        if self.attrs:
+            out[:] = [_norm(d.get(key)) for d in self.attrs]
         return out
 
 

@@ -1,12 +1,15 @@
-"""Read highway ways with node locations from OpenStreetMap XML or PBF files (pyosmium)."""
+"""Read highway ways with node locations from OpenStreetMap XML or PBF files into flat arrays."""
 
 from __future__ import annotations
 
+import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import osmium
+import osmium.index
 
 EDGE_TAGS = (
     "name",
@@ -29,17 +32,27 @@ EDGE_TAGS = (
 _TAGS = ("highway", "oneway", "junction", "area", *EDGE_TAGS)
 """Tags read from every way: the edge tags plus those that decide direction and inclusion."""
 
+_MISSING = b"x1000y1000"
+"""Stands for a vertex whose node is not in the file (OPL writes ``xy``): longitude 1000."""
+
+_SEPARATORS = bytes.maketrans(b"nxy,", b"    ")
+_LETTERS = bytes.maketrans(b"xy", b"nn")
+_ESCAPE = re.compile(r"%([0-9a-fA-F]+)%")
+
 
 @dataclass
 class OsmWays:
-    """Highway ways flattened to arrays.
+    """Highway ways flattened to arrays, tags as categorical codes.
 
     Attributes
     ----------
     way_ids : numpy.ndarray
         OSM way ids, one per way (int64).
-    tags : list of dict
-        Selected tags per way.
+    tag_code : numpy.ndarray
+        Per way, the index of its tags in ``tag_sets`` (int64).
+    tag_sets : tuple of dict
+        The distinct sets of selected tags (``highway``, ``oneway``, ``junction``, ``area`` and
+        :data:`EDGE_TAGS`).
     refs, lon, lat : numpy.ndarray
         Node id and location (degrees, EPSG:4326) of every way vertex, ways concatenated.
     way_of : numpy.ndarray
@@ -47,15 +60,152 @@ class OsmWays:
     """
 
     way_ids: np.ndarray
-    tags: list[dict[str, str]]
+    tag_code: np.ndarray
+    tag_sets: tuple[dict[str, str], ...]
     refs: np.ndarray
     lon: np.ndarray
     lat: np.ndarray
     way_of: np.ndarray
 
+    @property
+    def tags(self) -> list[dict[str, str]]:
+        """Selected tags of every way (one dict per way; shared between equal ways)."""
+        return [self.tag_sets[i] for i in self.tag_code.tolist()]
+
+
+def _unescape(text: str) -> str:
+    """Decode OPL's ``%hex%`` escapes."""
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "%" in text else text
+
+
+def _tag_dict(field: bytes) -> dict[str, str]:
+    """Read the selected tags of one OPL tag field (``k=v,k=v``, escaped)."""
+    out: dict[str, str] = {}
+    for pair in field.decode().split(","):
+        key, sep, value = pair.partition("=")
+        key = _unescape(key)
+        if sep and key in _TAGS:
+            out[key] = _unescape(value)
+    return out
+
+
+def _parse_nodes(blob: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Node ids and locations of OPL node lists ``n<id>x<lon>y<lat>,...`` (vectorised).
+
+    Coordinates are read as the fixed-point integers OPL prints (up to 7 decimals, trailing
+    zeros dropped) and divided by 10^7 as libosmium does, so they are the very doubles
+    pyosmium's ``Location.lon``/``lat`` give. A missing location (``xy``) becomes 1000.
+    """
+    if not blob:
+        return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
+    blob = blob.replace(b"xy", _MISSING)
+    chars = np.frombuffer(blob.translate(_LETTERS), dtype=np.uint8)  # x, y -> n: one test
+    start = np.flatnonzero(chars == ord("n"))
+    comma = np.flatnonzero(chars == ord(","))
+    # every number ends at the next letter, at a comma (after a latitude) or at the end
+    end = np.empty(len(start), dtype=np.int64)
+    end[:-1] = start[1:]
+    end[2::3] = np.r_[comma, len(chars)]
+    dot = np.flatnonzero(chars == ord("."))
+    decimals = np.zeros(len(start), dtype=np.int64)
+    owner = np.searchsorted(start, dot, side="right") - 1
+    decimals[owner] = end[owner] - dot - 1
+    del chars
+    digits = np.fromstring(blob.translate(_SEPARATORS, b"."), dtype=np.int64, sep=" ")
+    scale = 10 ** (7 - decimals)
+    refs = digits[0::3]
+    lon = (digits[1::3] * scale[1::3]).astype(np.float64) / 1e7
+    lat = (digits[2::3] * scale[2::3]).astype(np.float64) / 1e7
+    return refs, lon, lat
+
+
+_CHUNK_BYTES = 32 << 20
+"""OPL text parsed at a time (bytes): bounds the temporary arrays of a province's file."""
+
+
+def _opl_ways(path: Path, out: Path) -> None:
+    """Write the ways with a ``highway`` tag and their node locations as OPL (libosmium, C++)."""
+    index = osmium.index.create_map("flex_mem")
+    locations = osmium.NodeLocationsForWays(index)
+    locations.ignore_errors()
+    writer = osmium.SimpleWriter(
+        osmium.io.File(str(out), "opl,locations_on_ways=true,add_metadata=false")
+    )
+    try:
+        osmium.apply(
+            osmium.io.File(str(path)),
+            locations,
+            osmium.filter.EntityFilter(osmium.osm.WAY),
+            osmium.filter.KeyFilter("highway"),
+            writer,
+        )
+    finally:
+        writer.close()
+
+
+class _Chunks:
+    """Ways of OPL text parsed chunk by chunk; tag sets numbered across chunks."""
+
+    def __init__(self, highways: set[str]) -> None:
+        self.highways = highways
+        self.codes: dict[bytes, int] = {}
+        self.sets: list[dict[str, str]] = []
+        self.wanted: list[bool] = []
+        self.parts: list[tuple[np.ndarray, ...]] = []
+
+    def _code(self, field: bytes) -> int:
+        code = self.codes.get(field)
+        if code is None:
+            code = self.codes[field] = len(self.sets)
+            tags = _tag_dict(field)
+            self.sets.append(tags)
+            self.wanted.append(tags.get("highway") in self.highways and tags.get("area") != "yes")
+        return code
+
+    def add(self, text: bytes) -> None:
+        """Parse whole lines of OPL text; keep the wanted ways with two valid vertices."""
+        fields = [line.split(b" ") for line in text.split(b"\n") if line]
+        if not fields:
+            return
+        way_ids = np.fromiter((int(f[0][1:]) for f in fields), np.int64, len(fields))
+        code = np.fromiter((self._code(f[1][1:]) for f in fields), np.int64, len(fields))
+        node_fields = [f[2][1:] for f in fields]
+        del fields
+        counts = np.fromiter(
+            (n.count(b",") + 1 if n else 0 for n in node_fields), np.int64, len(node_fields)
+        )
+        refs, lon, lat = _parse_nodes(b",".join(node_fields))
+        del node_fields
+        way_of = np.repeat(np.arange(len(way_ids)), counts)
+        valid = lon <= 180.0
+        n_valid = np.bincount(way_of[valid], minlength=len(way_ids))
+        keep_way = np.asarray(self.wanted, dtype=bool)[code] & (n_valid >= 2)
+        keep = valid & keep_way[way_of]
+        self.parts.append(
+            (way_ids[keep_way], code[keep_way], n_valid[keep_way], refs[keep], lon[keep], lat[keep])
+        )
+
+    def ways(self) -> OsmWays:
+        """All kept ways, their tag sets renumbered from 0."""
+        way_ids, code, counts, refs, lon, lat = (
+            np.concatenate([p[i] for p in self.parts]) if self.parts else np.zeros(0)
+            for i in range(6)
+        )
+        used, tag_code = np.unique(code.astype(np.int64), return_inverse=True)
+        n_vertices: np.ndarray = counts.astype(np.int64)
+        return OsmWays(
+            way_ids=way_ids.astype(np.int64),
+            tag_code=tag_code.astype(np.int64),
+            tag_sets=tuple(self.sets[i] for i in used.tolist()),
+            refs=refs.astype(np.int64),
+            lon=lon.astype(np.float64),
+            lat=lat.astype(np.float64),
+            way_of=np.repeat(np.arange(len(n_vertices)), n_vertices),
+        )
+
 
 class _WayCollector(osmium.SimpleHandler):
-    """Collect ways whose ``highway`` class is wanted; nodes stay in the C++ location index."""
+    """Collect wanted ways vertex by vertex (when no temporary folder can be written)."""
 
     def __init__(self, highways: set[str]) -> None:
         super().__init__()
@@ -88,29 +238,64 @@ class _WayCollector(osmium.SimpleHandler):
         self.counts.append(len(refs))
 
 
+def _read_by_handler(path: Path, highways: set[str]) -> OsmWays:
+    """:func:`read_osm_ways` with a Python handler (slower: Python runs per vertex)."""
+    handler = _WayCollector(highways)
+    handler.apply_file(str(path), locations=True)
+    counts = np.asarray(handler.counts, dtype=np.int64)
+    keys = [tuple(sorted(t.items())) for t in handler.tags]
+    first: dict[tuple[tuple[str, str], ...], int] = {}
+    code = np.fromiter((first.setdefault(k, len(first)) for k in keys), np.int64, len(keys))
+    return OsmWays(
+        way_ids=np.asarray(handler.way_ids, dtype=np.int64),
+        tag_code=code,
+        tag_sets=tuple(dict(k) for k in first),
+        refs=np.asarray(handler.refs, dtype=np.int64),
+        lon=np.asarray(handler.lon, dtype=float),
+        lat=np.asarray(handler.lat, dtype=float),
+        way_of=np.repeat(np.arange(len(counts)), counts),
+    )
+
+
 def read_osm_ways(path: Path, highways: set[str]) -> OsmWays:
     """Read the ways tagged with one of ``highways`` and the locations of their nodes.
+
+    libosmium reads the file, keeps the node locations and writes the highway ways with
+    their locations as OPL text to a temporary file; that text is parsed in bulk (numbers by
+    numpy, tags once per distinct tag set), so no Python runs per vertex.
 
     Parameters
     ----------
     path : Path
         ``.osm``, ``.osm.bz2``, ``.osm.gz`` or ``.osm.pbf`` file.
     highways : set of str
-        OSM ``highway`` classes to keep.
+        OSM ``highway`` classes to keep; ways tagged ``area=yes`` are left out.
 
     Returns
     -------
     OsmWays
-        The ways; vertices whose node is missing from the file are skipped.
+        The ways in file order; vertices whose node is missing from the file are skipped,
+        and ways left with fewer than two vertices. Without a writable temporary folder the
+        same arrays are collected way by way in Python.
+
+    Raises
+    ------
+    RuntimeError
+        When libosmium cannot read the file.
     """
-    handler = _WayCollector(highways)
-    handler.apply_file(str(path), locations=True)
-    counts = np.asarray(handler.counts, dtype=np.int64)
-    return OsmWays(
-        way_ids=np.asarray(handler.way_ids, dtype=np.int64),
-        tags=handler.tags,
-        refs=np.asarray(handler.refs, dtype=np.int64),
-        lon=np.asarray(handler.lon, dtype=float),
-        lat=np.asarray(handler.lat, dtype=float),
-        way_of=np.repeat(np.arange(len(counts)), counts),
-    )
+    chunks = _Chunks(highways)
+    try:
+        with tempfile.TemporaryDirectory(prefix="lvliang-osm-") as work:
+            out = Path(work) / "ways.opl"
+            _opl_ways(path, out)
+            with out.open("rb") as fh:
+                rest = b""
+                while block := fh.read(_CHUNK_BYTES):
+                    text = rest + block
+                    cut = text.rfind(b"\n") + 1
+                    chunks.add(text[:cut])
+                    rest = text[cut:]
+                chunks.add(rest)
+    except OSError:  # no temporary folder to write to
+        return _read_by_handler(path, highways)
+    return chunks.ways()

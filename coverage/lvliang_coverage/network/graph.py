@@ -1,4 +1,4 @@
-"""Road graphs: build osmnx-compatible graphs from OpenStreetMap files and cache them."""
+"""Road graphs and road bases: build them from OpenStreetMap files and cache them on disk."""
 
 from __future__ import annotations
 
@@ -16,13 +16,30 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-import numpy as np
 import shapely
 
 from lvliang_coverage.config import Rules, load_rules
 from lvliang_coverage.errors import InputError, OfflineError
-from lvliang_coverage.inputs.projection import STORAGE_CRS
-from lvliang_coverage.network._osm import EDGE_TAGS, read_osm_ways
+from lvliang_coverage.network._osm import read_osm_ways
+from lvliang_coverage.network.roadbase import (
+    EARTH_RADIUS_M,
+    ROADBASE_VERSION,
+    RoadBase,
+    haversine_m,
+)
+
+__all__ = [
+    "BUILDER_VERSION",
+    "EARTH_RADIUS_M",
+    "CacheWarning",
+    "default_cache_dir",
+    "graph_from_osm",
+    "graph_from_place",
+    "graph_from_polygon",
+    "haversine_m",
+    "road_base_from_osm",
+    "road_classes",
+]
 
 BUILDER_VERSION = 2
 """Version of the graph builder; part of the cache key so old caches are ignored.
@@ -30,9 +47,6 @@ BUILDER_VERSION = 2
 2: edges keep the access tags (``access``, ``foot``, ``vehicle``, ``motor_vehicle``,
 ``motorcar``, ``motorcycle``); ``junction=circular`` is one-way like a roundabout.
 """
-
-EARTH_RADIUS_M = 6_371_009.0
-"""Mean Earth radius in metres (the value osmnx uses for great-circle lengths)."""
 
 _OFFLINE_HINT = (
     "请改为离线构建路网：在联网的电脑上从 openstreetmap.org 导出 .osm 文件或下载 "
@@ -131,29 +145,6 @@ def road_classes(rules: Rules | None = None) -> tuple[str, ...]:
     return tuple(sorted(classes))
 
 
-def haversine_m(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> np.ndarray:
-    """Great-circle distance in metres between WGS84 points given in degrees.
-
-    Parameters
-    ----------
-    lon1, lat1, lon2, lat2 : array_like
-        Longitudes and latitudes in degrees (EPSG:4326).
-
-    Returns
-    -------
-    numpy.ndarray
-        Distances in metres.
-    """
-    lon1, lat1, lon2, lat2 = (
-        np.radians(np.asarray(a, dtype=float)) for a in (lon1, lat1, lon2, lat2)
-    )
-    h = (
-        np.sin((lat2 - lat1) / 2.0) ** 2
-        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2.0) ** 2
-    )
-    return 2.0 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
-
-
 def _file_key(path: Path, settings: Mapping[str, Any]) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -240,6 +231,19 @@ def graph_from_osm(
                         f"graph loaded from cache {cache_file} in {time.perf_counter() - t0:.1f} s"
                     )
                 return graph
+    graph = _parse(path, classes, t0, progress=progress).to_networkx()
+    if progress:
+        print(
+            f"built graph with {graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges "
+            f"in {time.perf_counter() - t0:.1f} s"
+        )
+    if cache_file is not None:
+        _write_cache(cache_file, graph)
+    return graph
+
+
+def _parse(path: Path, classes: tuple[str, ...], t0: float, *, progress: bool) -> RoadBase:
+    """Read the ways of ``classes`` and split them into road pieces."""
     try:
         ways = read_osm_ways(path, set(classes))
     except RuntimeError as exc:
@@ -250,16 +254,88 @@ def graph_from_osm(
     if len(ways.way_ids) == 0:
         msg = "文件中没有可用的道路（highway=*） / no usable highway=* ways in the file"
         raise InputError(msg, file=path)
-    graph = _build_graph(ways)
-    graph.graph["source_file"] = path.name
+    return RoadBase.from_ways(ways, path.name)
+
+
+def road_base_from_osm(
+    path: str | Path,
+    *,
+    highways: Iterable[str] | None = None,
+    rules: Rules | None = None,
+    cache_dir: str | Path | None = None,
+    use_cache: bool = True,
+    progress: bool = False,
+) -> RoadBase:
+    """Read an OpenStreetMap file into a :class:`~lvliang_coverage.network.roadbase.RoadBase`.
+
+    The same pieces as the edges of :func:`graph_from_osm` (``RoadBase.to_networkx()`` gives
+    that graph), kept as arrays: no networkx object is built. Cached beside the graphs as an
+    ``.npz`` file of arrays, under the same cache-key rules (file bytes, highway classes,
+    version).
+
+    Parameters
+    ----------
+    path : str or Path
+        The OpenStreetMap file (``.osm``, ``.osm.bz2``, ``.osm.gz``, ``.osm.pbf``).
+    highways : iterable of str, optional
+        Highway classes to keep; default :func:`road_classes` of ``rules``.
+    rules : Rules, optional
+        Rules in force (for the default highway classes).
+    cache_dir : str or Path, optional
+        Cache folder; default :func:`default_cache_dir` (with the same fallbacks and
+        :class:`CacheWarning` as :func:`graph_from_osm`).
+    use_cache : bool, default True
+        Read and write the cache.
+    progress : bool, default False
+        Print timings of the steps.
+
+    Returns
+    -------
+    RoadBase
+        The road pieces (coordinates in EPSG:4326 degrees, lengths in metres).
+
+    Raises
+    ------
+    InputError
+        When the file is missing or unreadable, or holds no usable road.
+    """
+    path = Path(path)
+    if not path.is_file():
+        msg = "找不到 OpenStreetMap 路网文件 / OpenStreetMap file not found"
+        raise InputError(msg, file=path)
+    classes = tuple(sorted(set(highways))) if highways is not None else road_classes(rules)
+    settings = {"highways": classes, "builder": BUILDER_VERSION, "roadbase": ROADBASE_VERSION}
+    t0 = time.perf_counter()
+    folder = None
+    if use_cache:
+        folder = _usable_cache_dir(
+            Path(cache_dir) if cache_dir is not None else default_cache_dir()
+        )
+    cache_file = folder / f"roads-{_file_key(path, settings)}.npz" if folder else None
+    if cache_file is not None and cache_file.is_file():
+        base = RoadBase.load(cache_file)
+        if base is not None:
+            if progress:
+                print(f"roads loaded from cache {cache_file} in {time.perf_counter() - t0:.1f} s")
+            return base
+    base = _parse(path, classes, t0, progress=progress)
     if progress:
         print(
-            f"built graph with {graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges "
+            f"split into {base.n_pieces} pieces between {base.n_nodes} nodes "
             f"in {time.perf_counter() - t0:.1f} s"
         )
     if cache_file is not None:
-        _write_cache(cache_file, graph)
-    return graph
+        tmp = cache_file.with_suffix(f".tmp{os.getpid()}")
+        try:
+            base.save(tmp)
+            tmp.replace(cache_file)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            _cache_warning(
+                f"路网缓存写入失败，不使用缓存 / could not write the road cache {cache_file} "
+                f"({exc.strerror or exc}); the roads are used without caching them"
+            )
+    return base
 
 
 def _write_cache(cache_file: Path, graph: nx.MultiDiGraph) -> None:
@@ -275,101 +351,6 @@ def _write_cache(cache_file: Path, graph: nx.MultiDiGraph) -> None:
             f"路网缓存写入失败，不使用缓存 / could not write the graph cache {cache_file} "
             f"({exc.strerror or exc}); the graph is used without caching it"
         )
-
-
-def _oneway_flags(tags: list[dict[str, str]]) -> np.ndarray:
-    """Per way: 0 two-way, 1 one-way along the node order, -1 one-way against it."""
-    out = np.zeros(len(tags), dtype=np.int8)
-    for i, t in enumerate(tags):
-        value = t.get("oneway", "").lower()
-        implied = t.get("junction") in {"roundabout", "circular"}
-        if value in {"yes", "true", "1"} or (not value and implied):
-            out[i] = 1
-        elif value in {"-1", "reverse"}:
-            out[i] = -1
-    return out
-
-
-def _build_graph(ways: Any) -> nx.MultiDiGraph:
-    """Split the ways at junctions and assemble the MultiDiGraph (vectorised)."""
-    refs, lon, lat, way_of = ways.refs, ways.lon, ways.lat, ways.way_of
-    n = len(refs)
-    # drop a vertex repeating the previous one of the same way
-    keep = np.ones(n, dtype=bool)
-    keep[1:] = ~((refs[1:] == refs[:-1]) & (way_of[1:] == way_of[:-1]))
-    refs, lon, lat, way_of = refs[keep], lon[keep], lat[keep], way_of[keep]
-    n = len(refs)
-    first = np.ones(n, dtype=bool)
-    first[1:] = way_of[1:] != way_of[:-1]
-    last = np.ones(n, dtype=bool)
-    last[:-1] = way_of[1:] != way_of[:-1]
-    single = first & last  # ways reduced to one vertex are dropped
-    _, inverse, counts = np.unique(refs, return_inverse=True, return_counts=True)
-    junction = (counts[inverse] >= 2) | first | last
-    junction &= ~single
-    breaks = np.flatnonzero(junction)
-    same_way = way_of[breaks[1:]] == way_of[breaks[:-1]]
-    start, end = breaks[:-1][same_way], breaks[1:][same_way]
-    seg = np.zeros(n)
-    seg[:-1] = haversine_m(lon[:-1], lat[:-1], lon[1:], lat[1:])
-    seg[last] = 0.0
-    nvert = end - start + 1
-    offsets = np.repeat(start, nvert) + (
-        np.arange(nvert.sum()) - np.repeat(np.cumsum(nvert) - nvert, nvert)
-    )
-    piece_of = np.repeat(np.arange(len(start)), nvert)
-    seg_of_piece = seg[offsets]
-    seg_of_piece[np.cumsum(nvert) - 1] = 0.0
-    length = np.bincount(piece_of, weights=seg_of_piece, minlength=len(start))
-    coords = np.column_stack((lon[offsets], lat[offsets]))
-    geoms = np.asarray(shapely.linestrings(coords, indices=piece_of), dtype=object)
-    rev_geoms = np.asarray(shapely.reverse(geoms), dtype=object)
-    way_idx = way_of[start]
-    u, v = refs[start], refs[end]
-    oneway = _oneway_flags(ways.tags)[way_idx]
-
-    graph = nx.MultiDiGraph(crs=STORAGE_CRS, simplified=True, created_with="lvliang-coverage")
-    node_ids = np.unique(np.concatenate((u, v)))
-    order = np.argsort(refs[breaks], kind="stable")
-    sorted_refs = refs[breaks][order]
-    pos = order[np.searchsorted(sorted_refs, node_ids)]
-    nx_, ny_ = lon[breaks][pos], lat[breaks][pos]
-    graph.add_nodes_from(
-        (int(i), {"x": float(x), "y": float(y)})
-        for i, x, y in zip(node_ids.tolist(), nx_.tolist(), ny_.tolist(), strict=True)
-    )
-    edge_tags = [
-        {k: t[k] for k in EDGE_TAGS if k in t} | {"highway": t["highway"]} for t in ways.tags
-    ]
-    way_ids = ways.way_ids.tolist()
-    has_geom = (nvert > 2).tolist()
-
-    def edges() -> Iterable[tuple[int, int, dict[str, Any]]]:
-        for k, (a, b, w, ow, length_m, g) in enumerate(
-            zip(
-                u.tolist(),
-                v.tolist(),
-                way_idx.tolist(),
-                oneway.tolist(),
-                length.tolist(),
-                has_geom,
-                strict=True,
-            )
-        ):
-            base = {"osmid": way_ids[w], "length": length_m, "oneway": ow != 0, **edge_tags[w]}
-            if ow >= 0:
-                attrs = base | {"reversed": False}
-                if g:
-                    attrs["geometry"] = geoms[k]
-                yield a, b, attrs
-            if ow <= 0:
-                attrs = base | {"reversed": ow == 0}
-                if g:
-                    attrs["geometry"] = rev_geoms[k]
-                yield b, a, attrs
-
-    graph.add_edges_from(edges())
-    return graph
 
 
 def _online(host: str = "overpass-api.de", port: int = 443, timeout_s: float = 1.5) -> bool:

@@ -3,14 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from lvliang_coverage.config import Rules, load_rules
 from lvliang_coverage.errors import InputError
-from lvliang_coverage.network._edges import EdgeArrays
 from lvliang_coverage.network.terrain import tobler_max_factor
+
+
+class TaggedEdges(Protocol):
+    """Edges (or distinct tag sets) whose OSM tags decide speed and access.
+
+    :class:`~lvliang_coverage.network._edges.EdgeArrays` (one row per graph edge) and
+    :class:`~lvliang_coverage.network.roadbase.TagTable` (one row per distinct tag set of a
+    road base) both are.
+    """
+
+    highway: np.ndarray
+    """OSM ``highway`` per row (object array, None where absent)."""
+    tracktype: np.ndarray
+    """OSM ``tracktype`` per row (object array, None where absent)."""
+
+    def tag(self, key: str) -> np.ndarray:
+        """Values of a tag per row, lower-case and stripped; ``""`` where absent."""
+        ...
+
 
 WALK = "walk"
 """Mode name of walking: Tobler's hiking function, one-way restrictions ignored."""
@@ -96,7 +114,7 @@ def access_tags(mode: str, rules: Rules | None = None) -> tuple[str, ...]:
     return tuple(str(t) for t in table.get("access_tags", default))
 
 
-def access_allowed(edges: EdgeArrays, mode: str, rules: Rules | None = None) -> np.ndarray:
+def access_allowed(edges: TaggedEdges, mode: str, rules: Rules | None = None) -> np.ndarray:
     """Whether the OSM access tags let ``mode`` use each edge.
 
     The most specific of the mode's :func:`access_tags` present on an edge decides (the OSM
@@ -107,8 +125,8 @@ def access_allowed(edges: EdgeArrays, mode: str, rules: Rules | None = None) -> 
 
     Parameters
     ----------
-    edges : EdgeArrays
-        Edge arrays of a graph.
+    edges : TaggedEdges
+        Edge arrays of a graph, or the tag sets of a road base.
     mode : str
         Travel mode.
     rules : Rules, optional
@@ -121,8 +139,8 @@ def access_allowed(edges: EdgeArrays, mode: str, rules: Rules | None = None) -> 
     """
     rules = rules or load_rules()
     forbidden = np.asarray(sorted(rules.network.access_forbidden), dtype=object)
-    allowed = np.ones(len(edges.attrs), dtype=bool)
-    decided = np.zeros(len(edges.attrs), dtype=bool)
+    allowed = np.ones(len(edges.highway), dtype=bool)
+    decided = np.zeros(len(edges.highway), dtype=bool)
     for key in access_tags(mode, rules):
         value = edges.tag(key)
         here = ~decided & (value != "")
@@ -131,7 +149,7 @@ def access_allowed(edges: EdgeArrays, mode: str, rules: Rules | None = None) -> 
     return allowed
 
 
-def edge_speeds(edges: EdgeArrays, mode: str, rules: Rules | None = None) -> np.ndarray:
+def edge_speeds(edges: TaggedEdges, mode: str, rules: Rules | None = None) -> np.ndarray:
     """Speed on flat ground in km/h per edge; NaN where the mode may not use the edge.
 
     Walking: ``flat_kmh`` on the classes listed in ``highways``. Motor modes: the km/h of the
@@ -142,10 +160,10 @@ def edge_speeds(edges: EdgeArrays, mode: str, rules: Rules | None = None) -> np.
 
     Parameters
     ----------
-    edges : EdgeArrays
-        Edge arrays of a graph (:func:`lvliang_coverage.network._edges.edge_arrays`); the
-        OSM ``highway`` and ``tracktype`` values and the access tags are read (None where
-        absent).
+    edges : TaggedEdges
+        Edge arrays of a graph (:func:`lvliang_coverage.network._edges.edge_arrays`) or the
+        tag sets of a road base (``RoadBase.tags``); the OSM ``highway`` and ``tracktype``
+        values and the access tags are read (None where absent).
     mode : str
         Travel mode.
     rules : Rules, optional
@@ -158,7 +176,7 @@ def edge_speeds(edges: EdgeArrays, mode: str, rules: Rules | None = None) -> np.
     """
     table = mode_table(mode, rules)
     hw = np.asarray(edges.highway, dtype=object).astype(str)
-    access = access_allowed(edges, mode, rules) if edges.attrs else np.ones(len(hw), dtype=bool)
+    access = access_allowed(edges, mode, rules)
     if "flat_kmh" in table:
         allowed = np.isin(hw, np.asarray(list(table.get("highways", ())), dtype=str))
         return np.where(allowed & access, float(table["flat_kmh"]), np.nan)
