@@ -1,111 +1,132 @@
-"""Nearest facility of every node: TravelNetwork (scipy CSR) vs networkx multi-source Dijkstra.
+"""Nearest facility of snapped villages: TravelNetwork.nearest vs networkx and bare csgraph.
 
-Run: /work/venv/bin/python benchmarks/bench_nearest.py [--nodes 500000] [--facilities 300]
-Prints times, the speed-up ratio and peak memory; asserts both give the same distances.
+Run: .venv/bin/python benchmarks/bench_nearest.py [--nodes 100000 500000 2000000]
+[--villages 30000] [--facilities 3000] (500k and 2M under ``flock /tmp/bench.lock``).
+
+Road-like graphs (perturbed grids, walking, network distance); villages and facilities are
+random points in the extent, so they need snapping. Measured in one process, interleaved,
+median of 3: the engine's ``nearest`` (whole call, and with snapping excluded: results cache
+warm), networkx ``multi_source_dijkstra_path_length`` and one bare
+``scipy.sparse.csgraph.dijkstra(min_only=True)`` on the base CSR, both from the facilities'
+nearest nodes. Asserts networkx = bare csgraph (1e-6 m) and the engine = the previous engine
+(every point inserted into the whole network, one multi-source Dijkstra), timed once.
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
+import statistics
 import time
-import tracemalloc
-from pathlib import Path
 
-import geopandas as gpd
 import networkx as nx
 import numpy as np
-import shapely
-from synthetic_roads import perturbed_grid
+from bench_snap import SIZES, network, peak_mb, random_points
+from scipy.sparse import csgraph
+from scipy.spatial import cKDTree
 
-from lvliang_coverage.network.graph import graph_from_osm
+from lvliang_coverage.network._csr import nearest_source
 from lvliang_coverage.network.routing import TravelNetwork
-
-DEFAULT_ROADS = Path(__file__).resolve().parents[1] / "data" / "default" / "roads.osm.bz2"
-
-
-def node_points(g, nodes, col):
-    geoms = shapely.points([g.nodes[n]["x"] for n in nodes], [g.nodes[n]["y"] for n in nodes])
-    return gpd.GeoDataFrame({col: list(nodes)}, geometry=geoms, crs="EPSG:4326")
+from lvliang_coverage.network.snapping import augment
 
 
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+def previous_engine(net: TravelNetwork, villages, facilities) -> np.ndarray:
+    """Metres to the nearest facility by the previous engine (points inserted, one search)."""
+    o_pts, f_pts = net._points_metric(villages), net._points_metric(facilities)
+    so, oj = net._snapper.snap(o_pts, villages.index)
+    sf, fj = net._snapper.snap(f_pts, facilities.index)
+    aug = augment(net, [so, sf], [o_pts, f_pts], [oj, fj])
+    dist, _, _ = nearest_source(aug.csr("distance", reverse=True), aug.point_node[len(so) :])
+    return np.where(np.isfinite(d := dist[aug.point_node[: len(so)]]), d, np.nan)
 
 
-def bench(name: str, g: nx.MultiDiGraph, n_fac: int, seed: int = 0) -> None:
-    rng = np.random.default_rng(seed)
-    # an isolated node would snap to a road nearby: compare the connected ones
-    nodes = [n for n in g.nodes if g.degree(n) > 0]
-    fac = [int(n) for n in rng.choice(nodes, n_fac, replace=False)]
-    print(
-        f"\n== {name}: {g.number_of_nodes():,} nodes, {g.number_of_edges():,} edges, "
-        f"{n_fac} facilities"
+def nx_graph(net: TravelNetwork) -> nx.Graph:
+    """Undirected networkx graph of the walking network (metres, shortest parallel road)."""
+    g = nx.Graph()
+    g.add_nodes_from(range(net.n_nodes))
+    order = np.argsort(-net.len_fwd)  # the shortest parallel road is added last and kept
+    g.add_weighted_edges_from(
+        zip(
+            net.road_a[order].tolist(),
+            net.road_b[order].tolist(),
+            net.len_fwd[order].tolist(),
+            strict=True,
+        ),
+        weight="length",
     )
+    return g
+
+
+def bench(net: TravelNetwork, n_vil: int, n_fac: int) -> None:
+    villages = random_points(net, n_vil, 1, "village_id")
+    facilities = random_points(net, n_fac, 2, "facility_id")
+    fxy = np.column_stack(net._to_metric.transform(facilities.geometry.x, facilities.geometry.y))
+    on_roads = np.unique(np.r_[net.road_a, net.road_b])  # isolated nodes would stay unsnapped
+    f_nodes = on_roads[np.unique(cKDTree(net.node_xy[on_roads]).query(fxy)[1])]
+    base = net.base_graph("distance", reverse=True)
+    net.snap(villages)
+    net.snap(facilities)  # builds the lazy snapping index
+    g = nx_graph(net)
+
+    def whole() -> None:
+        net._snapper._cache.clear()
+        net.nearest(villages, facilities, nearest_by="distance")
+
+    def warm() -> None:
+        net.nearest(villages, facilities, nearest_by="distance")
+
+    def bare() -> None:
+        csgraph.dijkstra(base.matrix, indices=f_nodes, min_only=True)
+
+    def networkx() -> None:
+        nx.multi_source_dijkstra_path_length(g, f_nodes.tolist(), weight="length")
+
+    runs: dict[str, list[float]] = {k: [] for k in ("whole", "warm", "bare", "networkx")}
+    for _ in range(3):  # interleaved
+        for name, fn in (("whole", whole), ("warm", warm), ("bare", bare), ("networkx", networkx)):
+            t0 = time.perf_counter()
+            fn()
+            runs[name].append(time.perf_counter() - t0)
+    t = {k: statistics.median(v) for k, v in runs.items()}
+    # answers: networkx = bare csgraph on the same problem; engine = previous engine
+    ref = nx.multi_source_dijkstra_path_length(g, f_nodes.tolist(), weight="length")
+    got = csgraph.dijkstra(base.matrix, indices=f_nodes, min_only=True)
+    exp = np.array([ref.get(i, np.inf) for i in range(net.n_nodes)])
+    assert np.array_equal(np.isinf(got), np.isinf(exp)), "bare csgraph: reachability differs"
+    fin = np.isfinite(exp)
+    err_nx = float(np.max(np.abs(got[fin] - exp[fin]), initial=0.0))
+    assert err_nx < 1e-6, f"bare csgraph vs networkx: {err_nx} m"
+    res = net.nearest(villages, facilities, nearest_by="distance")["network_m"].to_numpy()
     t0 = time.perf_counter()
-    net = TravelNetwork.from_graph(g, mode="walk")
-    net.base_graph("distance", reverse=True)  # the cached CSR matrix
-    t_conv = time.perf_counter() - t0
-    origins = node_points(g, nodes, "village_id")
-    facilities = node_points(g, fac, "facility_id")
-    t0 = time.perf_counter()
-    res_nodes = net.nearest_nodes(fac, nearest_by="distance")
-    t_nodes = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    res = net.nearest(origins, facilities, nearest_by="distance")
-    t_points = time.perf_counter() - t0
-    # peak memory of each query, in a second traced run (tracing slows it, so not timed)
-    tracemalloc.start()
-    net.nearest_nodes(fac, nearest_by="distance")
-    peak_nodes = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.reset_peak()
-    net.nearest(origins, facilities, nearest_by="distance")
-    peak_points = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
-    t0 = time.perf_counter()
-    und = g.to_undirected(as_view=True)  # walking ignores one-way: networkx on the undirected view
-    ref = nx.multi_source_dijkstra_path_length(und, fac, weight="length")
-    t_nx = time.perf_counter() - t0
-    exp = np.array([ref.get(n, np.nan) for n in nodes])
-    for label, got in (
-        ("nodes", res_nodes.loc[nodes, "network_m"].to_numpy(dtype=float)),
-        ("points", res["network_m"].to_numpy()),
+    old = previous_engine(net, villages, facilities)
+    t_old = time.perf_counter() - t0
+    assert np.array_equal(np.isnan(res), np.isnan(old)), "engine: reachability differs"
+    err = float(np.nanmax(np.abs(res - old)))
+    assert err < 1e-6, f"engine vs previous engine: {err} m"
+    print(f"{n_vil:,} villages, {len(f_nodes):,} facility nodes; median of 3, interleaved")
+    print(f"{'':38s}{'seconds':>9s}{'bare / it':>11s}{'networkx / it':>15s}")
+    for label, sec in (
+        ("engine nearest, whole call", t["whole"]),
+        ("engine nearest, snapping excluded", t["warm"]),
+        ("bare csgraph.dijkstra(min_only)", t["bare"]),
+        ("networkx multi_source_dijkstra", t["networkx"]),
+        ("previous engine, snapping excluded", t_old),
     ):
-        assert np.array_equal(np.isnan(got), np.isnan(exp)), f"{label}: reachability differs"
-        err = float(np.nanmax(np.abs(got - exp)))
-        assert err < 1e-6, f"{label}: distances differ by {err} m"
-    print(f"conversion to CSR (once per mode):           {t_conv:8.3f} s")
-    print(f"networkx multi_source_dijkstra_path_length:  {t_nx:8.3f} s")
+        print(f"{label:38s}{sec:9.3f}{t['bare'] / sec:11.2f}{t['networkx'] / sec:15.2f}")
     print(
-        f"ours, graph nodes (nearest_nodes):           {t_nodes:8.3f} s  -> "
-        f"{t_nx / t_nodes:6.1f}x faster, "
-        f"peak {peak_nodes:,.0f} MB (tracemalloc)"
+        f"engine / bare (snapping excluded): {t['warm'] / t['bare']:.2f}x; engine = previous "
+        f"engine (max |diff| {err:.1e} m), bare = networkx ({err_nx:.1e} m); "
+        f"peak RSS {peak_mb():,.0f} MB"
     )
-    print(
-        f"ours, points snapped to roads (nearest):     {t_points:8.3f} s  -> "
-        f"{t_nx / t_points:6.1f}x faster, "
-        f"peak {peak_points:,.0f} MB (tracemalloc)"
-    )
-    print(f"results equal (max |difference| < 1e-6 m); process peak RSS {peak_mb():,.0f} MB")
 
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("--nodes", type=int, default=500_000)
-    p.add_argument("--facilities", type=int, default=300)
+    p.add_argument("--nodes", type=int, nargs="+", default=list(SIZES))
+    p.add_argument("--villages", type=int, default=30_000)
+    p.add_argument("--facilities", type=int, default=3_000)
     args = p.parse_args()
-    if DEFAULT_ROADS.is_file():
-        t0 = time.perf_counter()
-        g = graph_from_osm(DEFAULT_ROADS, use_cache=False)
-        print(f"default Lüliang graph built (cold, no cache) in {time.perf_counter() - t0:.2f} s")
-        bench("default Lüliang graph", g, min(args.facilities, 200))
-        del g
-    else:
-        print(f"{DEFAULT_ROADS} absent: skipping the default graph")
-    t0 = time.perf_counter()
-    g = perturbed_grid(args.nodes)
-    print(f"\nsynthetic graph built in {time.perf_counter() - t0:.1f} s")
-    bench("synthetic perturbed grid", g, args.facilities)
+    for n in args.nodes:
+        bench(network(n), args.villages, args.facilities)
 
 
 if __name__ == "__main__":

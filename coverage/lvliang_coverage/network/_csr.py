@@ -50,6 +50,13 @@ class Csr:
 
     def subgraph(self, idx: np.ndarray, lookup: np.ndarray) -> Csr:
         """Induced subgraph on the sorted node indices ``idx``; ``lookup`` maps them to 0..k-1."""
+        indptr, head, data, other, keys = self.sub_arrays(idx, lookup)
+        k = len(idx)
+        sub = sparse.csr_matrix((data, head, indptr), shape=(k, k))
+        return Csr(matrix=sub, other=other, keys=keys, n=k)
+
+    def sub_arrays(self, idx: np.ndarray, lookup: np.ndarray) -> tuple[np.ndarray, ...]:
+        """CSR arrays of the induced subgraph: indptr, indices, data, other measure, keys."""
         m = self.matrix
         starts, ends = m.indptr[idx], m.indptr[idx + 1]
         counts = ends - starts
@@ -63,8 +70,8 @@ class Csr:
         k = len(idx)
         indptr = np.zeros(k + 1, dtype=np.int64)
         np.cumsum(np.bincount(tail, minlength=k), out=indptr[1:])
-        sub = sparse.csr_matrix((m.data[eid], head.astype(np.int32), indptr), shape=(k, k))
-        return Csr(matrix=sub, other=self.other[eid], keys=tail.astype(np.int64) * k + head, n=k)
+        keys = tail.astype(np.int64) * k + head
+        return indptr, head.astype(np.int32), m.data[eid], self.other[eid], keys
 
 
 def build_csr(tail: np.ndarray, head: np.ndarray, w: np.ndarray, other: np.ndarray, n: int) -> Csr:
@@ -250,8 +257,8 @@ def candidate_pairs(
 
     Parameters
     ----------
-    o_pts, d_pts : numpy.ndarray of Point
-        Origins and destinations in a metric CRS (metres).
+    o_pts, d_pts : numpy.ndarray
+        Origins and destinations in a metric CRS (metres): Points or ``(k, 2)`` coordinates.
     radius : float
         Radius in metres; ``inf`` gives every pair.
 
@@ -260,7 +267,7 @@ def candidate_pairs(
     (numpy.ndarray, numpy.ndarray)
         Origin and destination positions of the pairs (int64).
     """
-    o_xy, d_xy = shapely.get_coordinates(o_pts), shapely.get_coordinates(d_pts)
+    o_xy, d_xy = (shapely.get_coordinates(p) if p.dtype == object else p for p in (o_pts, d_pts))
     if not np.isfinite(radius):
         oi, di = np.meshgrid(np.arange(len(o_xy)), np.arange(len(d_xy)), indexing="ij")
         return oi.ravel(), di.ravel()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,17 +23,25 @@ from lvliang_coverage.network._csr import (
     build_csr,
     candidate_pairs,
     nearest_source,
-    pair_measures,
 )
-from lvliang_coverage.network._roads import roads_from_graph
+from lvliang_coverage.network._joined import (
+    bounded_joined,
+    direct_trips,
+    joins,
+    nearest_joined,
+    same_road_pairs,
+    unique_inverse,
+)
+from lvliang_coverage.network._roads import RoadArrays, roads_from_base, roads_from_graph
 from lvliang_coverage.network.isochrones import IsochroneQueries
 from lvliang_coverage.network.offroad import offroad_model, walk_flat_kmh
+from lvliang_coverage.network.roadbase import RoadBase
 from lvliang_coverage.network.snapping import (
     Augmented,
     RoadSnapper,
     augment,
     layer_ids,
-    points_metric,
+    metric_xy,
 )
 from lvliang_coverage.network.speeds import max_speed_mps
 from lvliang_coverage.network.terrain import DEM, as_dem
@@ -41,8 +50,10 @@ from lvliang_coverage.network.terrain import DEM, as_dem
 class TravelNetwork(IsochroneQueries):
     """A road network for one travel mode, converted once to arrays for fast queries.
 
-    Build it with :meth:`from_graph`. Roads keep their geometry (in a metric CRS) so points can
-    join anywhere along them; each road may be usable forward (a->b), backward or both.
+    Build it with :meth:`from_roads` (a road base read from an OSM file, no networkx) or
+    :meth:`from_graph` (osmnx or user graphs). Roads keep their geometry (in a metric CRS) so
+    points can join anywhere along them; each road may be usable forward (a->b), backward or
+    both.
 
     Attributes
     ----------
@@ -98,8 +109,10 @@ class TravelNetwork(IsochroneQueries):
         len_bwd: np.ndarray,
         time_fwd: np.ndarray,
         time_bwd: np.ndarray,
-        road_lines: np.ndarray,
+        road_lines: np.ndarray | None = None,
         metric_crs: str,
+        metric_lines: np.ndarray | None = None,
+        node_xy: np.ndarray | None = None,
     ) -> None:
         self.mode = mode
         self.rules = rules
@@ -112,22 +125,31 @@ class TravelNetwork(IsochroneQueries):
         self.metric_crs = metric_crs
         self._to_metric = pyproj.Transformer.from_crs(STORAGE_CRS, metric_crs, always_xy=True)
         self._to_storage = pyproj.Transformer.from_crs(metric_crs, STORAGE_CRS, always_xy=True)
-        self.road_lines = np.asarray(
-            shapely.transform(road_lines, self._metric_coords), dtype=object
+        if metric_lines is None:  # lines in EPSG:4326 given: convert them
+            metric_lines = np.asarray(
+                shapely.transform(road_lines, self._metric_coords), dtype=object
+            )
+        self.road_lines = metric_lines
+        self.node_xy = (
+            node_xy if node_xy is not None else np.column_stack(self._to_metric.transform(x, y))
         )
-        self.node_xy = np.column_stack(self._to_metric.transform(x, y))
         self._base: dict[tuple[str, bool], Csr] = {}
-        self._snapper = RoadSnapper(
-            self.road_lines,
-            u_ids=node_ids[road_a],
-            v_ids=node_ids[road_b],
-            dem=dem,
-            metric_crs=metric_crs,
-            network=rules.network,
-            offroad=offroad_model(rules),
-            flat_kmh=walk_flat_kmh(rules),
-        )
+        self._offroad = (offroad_model(rules), walk_flat_kmh(rules))  # checked here, used later
         self.max_speed_mps = max_speed_mps(mode, rules)
+
+    @functools.cached_property
+    def _snapper(self) -> RoadSnapper:
+        """The nearest-road index, built at the first snap (a province's costs GBs)."""
+        return RoadSnapper(
+            self.road_lines,
+            u_ids=self.node_ids[self.road_a],
+            v_ids=self.node_ids[self.road_b],
+            dem=self.dem,
+            metric_crs=self.metric_crs,
+            network=self.rules.network,
+            offroad=self._offroad[0],
+            flat_kmh=self._offroad[1],
+        )
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -164,7 +186,58 @@ class TravelNetwork(IsochroneQueries):
         """
         rules = rules or load_rules()
         model = as_dem(dem)
-        roads = roads_from_graph(graph, mode, rules=rules, dem=model)
+        return cls._of_roads(
+            roads_from_graph(graph, mode, rules=rules, dem=model), mode, rules, model
+        )
+
+    @classmethod
+    def from_roads(
+        cls,
+        base: RoadBase,
+        *,
+        mode: str = "walk",
+        rules: Rules | None = None,
+        dem: str | Path | DEM | None = None,
+    ) -> TravelNetwork:
+        """Build the network of one travel mode from a road base, without a networkx graph.
+
+        Gives the same network as :meth:`from_graph` on ``base.to_networkx()`` (same nodes,
+        roads, lengths and times). The networks of several modes share the base's arrays:
+        node ids and coordinates, and the road lines in EPSG:4326 and in the metric CRS
+        (computed once on the base); each mode adds its own road ends, lengths and times.
+
+        Parameters
+        ----------
+        base : RoadBase
+            Roads of an OSM file (:func:`lvliang_coverage.network.graph.road_base_from_osm`).
+        mode : str, default "walk"
+            Travel mode.
+        rules : Rules, optional
+            Rules in force (default: the shipped rules).
+        dem : str, Path or DEM, optional
+            Elevation model for slope-dependent times (per vertex of each road).
+
+        Returns
+        -------
+        TravelNetwork
+            The network.
+
+        Raises
+        ------
+        InputError
+            When no road may be used in ``mode``, or the DEM does not cover the roads.
+        """
+        rules = rules or load_rules()
+        model = as_dem(dem)
+        return cls._of_roads(
+            roads_from_base(base, mode, rules=rules, dem=model), mode, rules, model
+        )
+
+    @classmethod
+    def _of_roads(
+        cls, roads: RoadArrays, mode: str, rules: Rules, model: DEM | None
+    ) -> TravelNetwork:
+        """Wrap the road arrays of one mode."""
         return cls(
             mode=mode,
             rules=rules,
@@ -180,6 +253,8 @@ class TravelNetwork(IsochroneQueries):
             time_bwd=roads.time_bwd,
             road_lines=roads.road_lines,
             metric_crs=roads.metric_crs,
+            metric_lines=roads.metric_lines,
+            node_xy=roads.node_xy,
         )
 
     def _metric_coords(self, coords: np.ndarray) -> np.ndarray:
@@ -225,8 +300,8 @@ class TravelNetwork(IsochroneQueries):
         return self._snapper.snap(self._points_metric(points), points.index)[0].copy()
 
     def _points_metric(self, points: gpd.GeoDataFrame) -> np.ndarray:
-        """Point geometries of a layer in the metric CRS, validated."""
-        return points_metric(points, self._to_metric)
+        """``(k, 2)`` coordinates of a point layer in the metric CRS (metres), validated."""
+        return metric_xy(points, self._to_metric)
 
     def _insert(self, points: gpd.GeoDataFrame) -> Augmented:
         """Snap one point layer and insert it into the network."""
@@ -247,7 +322,11 @@ class TravelNetwork(IsochroneQueries):
 
         Travel is measured from the origin (village) TO the facility, so a single multi-source
         Dijkstra runs from all facilities on the REVERSED network (one-way roads count in the
-        direction the villager travels).
+        direction the villager travels). It runs on the cached base graph with one source row
+        per facility appended (edges to its road's ends weighted by the leg and the part of the
+        road); an origin's answer is the best of its road's two ends (plus its part of the road
+        and its leg) and of the facilities on its own road. Exact, as if every point were
+        inserted into the network.
 
         Parameters
         ----------
@@ -292,25 +371,23 @@ class TravelNetwork(IsochroneQueries):
         if len(origins) == 0:
             return out
         o_pts = self._points_metric(origins)
-        so, o_join = self._snapper.snap(o_pts, origins.index)
+        so, _ = self._snapper.snap(o_pts, origins.index)
+        n_o = len(origins)
         out["off_network"] = so["off_network"].to_numpy()
         out["leg_m"] = so["leg_m"].to_numpy()
         if len(facilities) == 0:
             return out
         f_pts = self._points_metric(facilities)
-        sf, f_join = self._snapper.snap(f_pts, facilities.index)
-        aug = augment(self, [so, sf], [o_pts, f_pts], [o_join, f_join])
+        sf, _ = self._snapper.snap(f_pts, facilities.index)
         by = "time" if nearest_by == "time" else "distance"
-        g = aug.csr(by, reverse=True)
-        n_o = len(origins)
-        f_nodes = aug.point_node[n_o:]
-        dist, other_all, src = nearest_source(g, f_nodes)
-        o_nodes = aug.point_node[:n_o]
-        d, other = dist[o_nodes], other_all[o_nodes]
+        oi, fi = same_road_pairs(so, sf)
+        d, other, chosen = nearest_joined(
+            self.base_graph(by, reverse=True),
+            joins(self, sf, by),
+            joins(self, so, by),
+            (oi, fi, *direct_trips(self, so, sf, oi, fi, by)),
+        )
         ok = np.isfinite(d)
-        fac_of_node = np.full(aug.n, -1, dtype=np.int64)
-        fac_of_node[f_nodes] = np.arange(len(f_nodes))
-        chosen = np.where(ok, fac_of_node[np.where(ok, src[o_nodes], f_nodes[0])], -1)
         fid = np.empty(n_o, dtype=object)
         fid[ok] = ids[chosen[ok]]
         out["facility_id"] = fid
@@ -415,9 +492,14 @@ class TravelNetwork(IsochroneQueries):
         Candidate pairs are pruned by straight-line distance (network distance is never
         shorter; with only ``max_s`` the bound is ``max_s`` x the mode's top speed), then one
         Dijkstra bounded by the limit runs per origin (``scipy.sparse.csgraph.dijkstra`` with
-        ``limit``, in batches). With both limits, ``network_m`` is the shortest network distance
-        and ``time_s`` the shortest travel time (possibly on different routes) and a pair must
-        meet both; with one limit the other measure is taken along the route found.
+        ``limit``), on a window of the base graph around a tile of origins (the nodes within
+        the straight-line reach of the limit) with the origins appended as source rows; a
+        destination is read at its road's two ends (plus the part of the road and its leg) or
+        along a road it shares with the origin. Nothing is inserted into the whole network, so
+        the cost follows the number of nearby pairs. With both limits, ``network_m`` is the
+        shortest network distance and ``time_s`` the shortest travel time (possibly on
+        different routes) and a pair must meet both; with one limit the other measure is taken
+        along the route found.
 
         Parameters
         ----------
@@ -463,28 +545,28 @@ class TravelNetwork(IsochroneQueries):
         oi, di = candidate_pairs(o_pts, d_pts, radius * STRAIGHT_SLACK)
         if len(oi) == 0:
             return empty
-        (so, o_join), (sd, d_join) = (
-            self._snapper.snap(o_pts, origins.index),
-            self._snapper.snap(d_pts, destinations.index),
-        )
-        aug = augment(self, [so, sd], [o_pts, d_pts], [o_join, d_join])
-        n_o = len(origins)
-        o_nodes, d_nodes = aug.point_node[:n_o], aug.point_node[n_o:]
+        so, _ = self._snapper.snap(o_pts, origins.index)
+        sd, _ = self._snapper.snap(d_pts, destinations.index)
+        src, pair_src = unique_inverse(oi)
+        src_xy = o_pts[src]
         reach_s = float(max_s) * self.max_speed_mps * STRAIGHT_SLACK if max_s is not None else 0.0
         len_limit = radius * STRAIGHT_SLACK if max_m is None else float(max_m)
-        src_nodes, pair_src = np.unique(o_nodes[oi], return_inverse=True)
-        res_m, res_s = pair_measures(
-            aug.csr("time", reverse=False),
-            aug.csr("distance", reverse=False),
-            aug.xy,
-            src_nodes,
-            pair_src,
-            d_nodes[di],
-            max_s=max_s,
-            max_m=max_m,
-            reach_s=reach_s,
-            len_limit=len_limit,
-        )
+
+        def search(by: str, limit: float, reach: float, other: bool) -> tuple[np.ndarray, ...]:
+            js = joins(self, so, by).take(src)
+            jd = joins(self, sd, by).take(di)
+            direct = direct_trips(self, so, sd, oi, di, by)
+            g = self.base_graph(by, reverse=False)
+            args = (g, self.node_xy, js, src_xy, pair_src, jd, direct, limit, reach)
+            return bounded_joined(*args, other=other)
+
+        if max_s is not None and max_m is not None:
+            res_s, _ = search("time", float(max_s), reach_s, False)
+            res_m, _ = search("distance", len_limit, len_limit * STRAIGHT_SLACK, False)
+        elif max_s is not None:
+            res_s, res_m = search("time", float(max_s), reach_s, True)
+        else:
+            res_m, res_s = search("distance", len_limit, len_limit * STRAIGHT_SLACK, True)
         keep = np.isfinite(res_m) & np.isfinite(res_s)
         if max_m is not None:
             keep &= res_m <= max_m
