@@ -8,7 +8,6 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy import optimize, sparse
 
-from lvliang_coverage.errors import SolverError
 from lvliang_coverage.optimise._pairs import Pairs
 from lvliang_coverage.optimise.highs import (
     SolveReport,
@@ -153,6 +152,43 @@ def solve_single_assignment(
     return CoreResult(chosen, opened, reason, report)
 
 
+def greedy_assignment(
+    usable: Pairs,
+    *,
+    cost: np.ndarray,
+    size: np.ndarray,
+    weight: np.ndarray,
+    capacity: np.ndarray,
+    fixed_cost: np.ndarray,
+    optional: np.ndarray,
+    budget: float | None,
+) -> np.ndarray:
+    """Assign feasibly when the solver finds nothing: heaviest demands first, cheapest fit.
+
+    Each demand in decreasing weight takes its cheapest pair whose facility has capacity
+    left and whose cost (plus the facility's fixed cost when it is not open yet) fits in
+    the budget left. Returns a boolean per pair: used.
+    """
+    left = capacity.astype(float).copy()
+    is_open = ~optional.copy()
+    spent = 0.0
+    limit = np.inf if budget is None else budget
+    chosen = np.zeros(len(usable), dtype=bool)
+    order = np.lexsort((cost, usable.i))
+    firsts = np.searchsorted(usable.i[order], np.arange(len(size) + 1))
+    for d in np.argsort(-weight, kind="stable"):  # fallback only: one step per demand
+        for p in order[firsts[d] : firsts[d + 1]]:
+            j = int(usable.j[p])
+            extra = cost[p] + (0.0 if is_open[j] else fixed_cost[j])
+            if size[d] <= left[j] + 1e-9 and spent + extra <= limit + 1e-9:
+                chosen[p] = True
+                left[j] -= size[d]
+                spent += extra
+                is_open[j] = True
+                break
+    return chosen
+
+
 @dataclass(frozen=True)
 class _Model:
     """A built single-assignment model: variables x (pairs) | y (optional facilities) | u."""
@@ -285,7 +321,7 @@ def _solve_milp(
     lower = np.zeros(full.n_var)
     upper = np.ones(full.n_var)
     report1 = None
-    chosen1 = None
+    chosen1: np.ndarray | None = None
     if need_phase1:
         first = full
         if budget is None:
@@ -300,11 +336,30 @@ def _solve_milp(
             time_limit_s=time_limit_s,
             mip_rel_gap=mip_rel_gap,
         )
-        if x1 is None:
-            msg = "第一阶段未找到可行的分配方案 / no feasible assignment found in the first phase"
-            raise SolverError(msg, report1)
-        chosen1 = x1[: first.n_pair] > 0.5
-        unserved_w = float(w_act @ np.clip(x1[first.u_cols], 0.0, 1.0))
+        if x1 is None:  # the limit struck first: keep the greedy plan, phase 2 may improve it
+            chosen1 = greedy_assignment(
+                usable,
+                cost=cost,
+                size=size,
+                weight=weight,
+                capacity=capacity,
+                fixed_cost=fixed_cost,
+                optional=optional if budget is not None else np.zeros(n_fac, dtype=bool),
+                budget=budget,
+            )
+            served1 = np.bincount(a_of_pair[chosen1], minlength=n_act) > 0
+            unserved_w = float(w_act[~served1].sum())
+            report1 = replace(
+                report1,
+                objective=unserved_w,
+                mip_gap=abs(unserved_w - report1.dual_bound) / max(unserved_w, 1e-12)
+                if np.isfinite(report1.dual_bound)
+                else np.nan,
+                message=f"{report1.message}; greedy assignment kept",
+            )
+        else:
+            chosen1 = x1[: first.n_pair] > 0.5
+            unserved_w = float(w_act @ np.clip(x1[first.u_cols], 0.0, 1.0))
         positive = w_act[w_act > 0]
         tol = 1e-6 * max(float(w_act.sum()), 1.0)
         if len(positive):
@@ -331,17 +386,29 @@ def _solve_milp(
         report = combine_reports(report1, report2)
     else:
         report = report2
+    chosen: np.ndarray
     if x2 is not None:
         chosen = x2[: full.n_pair] > 0.5
-    elif chosen1 is not None:
-        chosen = chosen1
+    else:  # the limit struck first: keep the phase-1 plan, or a greedy one
+        if chosen1 is not None:
+            chosen = chosen1
+        else:
+            chosen = greedy_assignment(
+                usable,
+                cost=cost,
+                size=size,
+                weight=weight,
+                capacity=capacity,
+                fixed_cost=fixed_cost,
+                optional=optional,
+                budget=None,
+            )
         objective = float(cost[chosen].sum())
         used = np.unique(usable.j[chosen])
         objective += float(fixed_cost[used[optional[used]]].sum())
-        report = replace(report, objective=objective, mip_gap=np.nan)
-    else:
-        msg = "未找到可行的分配方案 / no feasible assignment found"
-        raise SolverError(msg, report)
+        bound = report.dual_bound
+        gap = (objective - bound) / objective if np.isfinite(bound) and objective > 0 else np.nan
+        report = replace(report, objective=objective, mip_gap=gap)
     opened = np.zeros(n_fac, dtype=bool)
     used = np.unique(usable.j[chosen])
     opened[used[optional[used]]] = True

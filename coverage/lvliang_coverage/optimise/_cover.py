@@ -11,9 +11,15 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, sparse
 
-from lvliang_coverage.errors import InputError, SolverError
+from lvliang_coverage.errors import InputError
 from lvliang_coverage.optimise._pairs import Pairs, PairsInput, encode_pairs, id_index, ids_where
-from lvliang_coverage.optimise.highs import SolvedModel, closed_form_report, run_milp
+from lvliang_coverage.optimise.highs import (
+    SolvedModel,
+    SolveReport,
+    closed_form_report,
+    run_milp,
+    solver_settings,
+)
 
 
 def facility_index(
@@ -117,6 +123,7 @@ class CoveringModel(SolvedModel):
         self._by_existing = np.bincount(self.pairs.i[self._to_existing], minlength=n_dem) > 0
         self._uncoverable = np.bincount(self.pairs.i, minlength=n_dem) == 0
         self._open = self.existing_mask.copy()
+        self.components = pd.DataFrame()
         self._build()
         self.build_seconds = time.perf_counter() - start
 
@@ -145,33 +152,48 @@ class CoveringModel(SolvedModel):
         col_of = positions(self._cols, len(self.candidate_index))
         return rows, row_of[self.pairs.i[keep]], col_of[self.pairs.j[keep]]
 
+    def _plan(
+        self, time_limit_s: float, mip_rel_gap: float
+    ) -> tuple[np.ndarray, SolveReport, pd.DataFrame, np.ndarray]:
+        """Decide the new facilities (provided by each model).
+
+        Returns the open flag per model column (``_cols``), the report, the per-component
+        table and the demands whose coverage pruning redundant facilities must keep.
+        """
+        raise NotImplementedError
+
     def _solve(self, time_limit_s: float, mip_rel_gap: float) -> None:
-        start = time.perf_counter()
-        base = self._existing_objective()
         self._open = self.existing_mask.copy()
+        chosen, report, comps, keep = self._plan(time_limit_s, mip_rel_gap)
+        self.report = report
+        self.components = comps
+        self._open[self._cols[chosen]] = True
+        self._open = drop_redundant(self._open, self.existing_mask, self.pairs, keep)
+
+    def solve_undecomposed(
+        self, time_limit_s: float | None = None, mip_rel_gap: float | None = None
+    ) -> SolveReport:
+        """Solve the whole MILP with one HiGHS call, no reduction or start (for comparison).
+
+        Leaves the model's plan unchanged; returns the solver's report.
+        """
+        limit, gap = solver_settings(time_limit_s, mip_rel_gap)
         milp = self._milp()
         if milp is None:
-            seconds = time.perf_counter() - start
-            self.report = closed_form_report(base, seconds, time_limit_s, mip_rel_gap)
-            return
+            return closed_form_report(self._existing_objective(), 0.0, limit, gap)
         n_var = len(milp.c)
-        x, report = run_milp(
+        _, report = run_milp(
             milp.c,
             milp.integrality,
             np.zeros(n_var),
             np.ones(n_var),
             milp.constraints,
-            time_limit_s=time_limit_s,
-            mip_rel_gap=mip_rel_gap,
+            time_limit_s=limit,
+            mip_rel_gap=gap,
             maximize=milp.maximize,
-            offset=base,
+            offset=self._existing_objective(),
         )
-        self.report = report
-        if x is None:
-            msg = f"{milp.name} 未找到可行解 / {milp.name} found no feasible solution"
-            raise SolverError(msg, report)
-        self._open[self._cols[x[: len(self._cols)] > 0.5]] = True
-        self._open = drop_redundant(self._open, self.existing_mask, self.pairs, milp.keep)
+        return report
 
     def _n_covering(self) -> np.ndarray:
         """Count the open facilities covering each demand."""
@@ -230,10 +252,19 @@ def drop_redundant(
     """
     out = open_mask.copy()
     count = np.bincount(pairs.i[out[pairs.j]], minlength=len(keep))
-    order = np.argsort(pairs.j, kind="stable")
-    by_j = pairs.i[order]
-    bounds = np.searchsorted(pairs.j[order], np.arange(len(out) + 1))
-    for j in np.flatnonzero(out & ~existing_mask):  # one step per facility chosen
+    new = out & ~existing_mask
+    # Only a facility all of whose kept demands have another open one now can be closed
+    # (counts only fall as facilities close): find those at once, then close in order.
+    mine = new[pairs.j] & keep[pairs.i]
+    short = np.bincount(pairs.j[mine & (count[pairs.i] < 2)], minlength=len(out)) > 0
+    maybe = np.flatnonzero(new & ~short)
+    if len(maybe) == 0:
+        return out
+    sel = np.isin(pairs.j, maybe)
+    order = np.argsort(pairs.j[sel], kind="stable")
+    by_j = pairs.i[sel][order]
+    bounds = np.searchsorted(pairs.j[sel][order], np.arange(len(out) + 1))
+    for j in maybe:  # one step per facility that may be redundant
         mine = by_j[bounds[j] : bounds[j + 1]]
         mine = mine[keep[mine]]
         if (count[mine] >= 2).all():

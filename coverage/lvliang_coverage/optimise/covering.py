@@ -13,8 +13,17 @@ from scipy import optimize
 
 from lvliang_coverage.config import SolverRules
 from lvliang_coverage.errors import InputError
-from lvliang_coverage.optimise._cover import CoveringModel, CoverMilp, check_p, covering_inputs
+from lvliang_coverage.optimise._cover import (
+    CoveringModel,
+    CoverMilp,
+    check_p,
+    covering_inputs,
+    drop_redundant,
+)
+from lvliang_coverage.optimise._maxcover import CurvePoint, MaxCoverSolution, solve_max_cover
 from lvliang_coverage.optimise._pairs import PairsInput, aligned_values, ids_where, incidence
+from lvliang_coverage.optimise._setcover import solve_set_cover
+from lvliang_coverage.optimise.highs import SolveReport, closed_form_report, solver_settings
 
 __all__ = ["LSCP", "MCLP", "coverage_curve"]
 
@@ -120,6 +129,21 @@ class LSCP(CoveringModel):
             name="set covering",
         )
 
+    def _plan(
+        self, time_limit_s: float, mip_rel_gap: float
+    ) -> tuple[np.ndarray, SolveReport, pd.DataFrame, np.ndarray]:
+        keep = ~self._uncoverable
+        if self._matrix.shape[0] == 0:
+            report = closed_form_report(0.0, 0.0, time_limit_s, mip_rel_gap)
+            return np.zeros(len(self._cols), dtype=bool), report, pd.DataFrame(), keep
+        sol = solve_set_cover(
+            self._matrix,
+            self.candidate_costs[self._cols],
+            time_limit_s=time_limit_s,
+            mip_rel_gap=mip_rel_gap,
+        )
+        return sol.chosen, sol.report, sol.components, keep
+
     @property
     def open_ids(self) -> list[Any]:
         """Existing facility ids followed by the new ones."""
@@ -217,6 +241,36 @@ class MCLP(CoveringModel):
         self._count = incidence(
             np.zeros(n_c, dtype=np.int64), np.arange(n_c), np.ones(n_c), (1, n_c + n_r)
         )
+        self._matrix = incidence(a_rows, a_cols, np.ones(len(a_rows)), (n_r, n_c))
+
+    def _plans(
+        self, p_values: list[int], time_limit_s: float, mip_rel_gap: float
+    ) -> MaxCoverSolution:
+        """Plans for every p asked (ascending), from one decomposed solve."""
+        return solve_max_cover(
+            self._matrix,
+            self.weights[self._rows],
+            p_values,
+            time_limit_s=time_limit_s,
+            mip_rel_gap=mip_rel_gap,
+            base=self._existing_objective(),
+        )
+
+    def _plan(
+        self, time_limit_s: float, mip_rel_gap: float
+    ) -> tuple[np.ndarray, SolveReport, pd.DataFrame, np.ndarray]:
+        sol = self._plans([self.p], time_limit_s, mip_rel_gap)
+        point = sol.points[0]
+        return point.chosen, point.report, sol.components, self.weights > 0
+
+    def _use(self, point: CurvePoint, comps: pd.DataFrame) -> None:
+        """Take the plan of one p of a curve as the model's solution."""
+        self.p = point.p
+        self.report = point.report
+        self.components = comps
+        self._open = self.existing_mask.copy()
+        self._open[self._cols[point.chosen]] = True
+        self._open = drop_redundant(self._open, self.existing_mask, self.pairs, self.weights > 0)
 
     def _existing_objective(self) -> float:
         return float(self.weights[self._by_existing].sum())
@@ -245,7 +299,7 @@ class MCLP(CoveringModel):
         p: int | None = None,
         solver: SolverRules | None = None,
     ) -> Self:
-        """Solve with ``scipy.optimize.milp`` (HiGHS), for another ``p`` when one is given.
+        """Solve (reduced, decomposed, HiGHS per component), for another ``p`` when given.
 
         Solving again for another ``p`` reuses the sparse model built once.
 
@@ -298,9 +352,12 @@ def coverage_curve(
 ) -> pd.DataFrame:
     """Weight covered against the number of new facilities p (maximal covering per p).
 
-    The model is built once and solved for each p in increasing order. When a solve stops
-    short of the optimum (time limit or gap) and covers less than the plan for a smaller p,
-    that smaller plan (feasible for the larger p) is kept, so the curve never decreases.
+    The model is built and reduced once and split into independent components; each
+    component's exact curve (best weight for k = 0, 1, ... new facilities) is merged over
+    the components for every p at once (max-plus dynamic programme, exact). The time limit
+    covers the whole curve; a plan cut short keeps the best found, with its gap. Should a
+    plan cover less than the plan for a smaller p, that smaller plan (feasible for the
+    larger p) is kept, so the curve never decreases.
 
     Parameters
     ----------
@@ -332,12 +389,14 @@ def coverage_curve(
         demand_col=demand_col,
         candidate_col=candidate_col,
     )
+    limit, gap = solver_settings(time_limit_s, mip_rel_gap, solver)
+    sol = model._plans(ps, limit, gap)
     records: list[dict[str, Any]] = []
     best: dict[str, Any] | None = None
-    for p in ps:
-        model.solve(time_limit_s, mip_rel_gap, p=p, solver=solver)
+    for point in sol.points:
+        model._use(point, sol.components)
         rec = {
-            "p": p,
+            "p": point.p,
             "n_new": model.n_new,
             "covered_weight": model.covered_weight,
             "covered_share": model.covered_share,
