@@ -19,6 +19,7 @@ DEFAULT_RULES_FILE = "rules.toml"
 DEFAULT_SOURCE = "lvliang_coverage/rules.toml"
 """How :attr:`Rules.sources` and :meth:`Rules.source_of` name the shipped defaults."""
 _FREE_SECTIONS = ("speeds",)  # users may add keys (new highway classes, new modes) here
+_FREE_TABLES = ("terrain.friction_classes",)  # tables of numbers whose keys users choose
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,38 @@ class NetworkRules:
 
 
 @dataclass(frozen=True)
+class TerrainRules:
+    """Settings of the terrain travel model (technical settings and planning assumptions).
+
+    Attributes
+    ----------
+    travel_model : {"network", "terrain"}
+        ``"network"``: off-road leg to the nearest road; ``"terrain"``: walking over a lattice
+        plus the road network (:mod:`lvliang_coverage.network.lattice`).
+    cell_m : float
+        Lattice cell size in metres (network's metric CRS).
+    neighbours : {8, 16}
+        Moves per cell: king's moves, or with the knight's moves too.
+    road_only_modes : tuple of str
+        Modes that may not leave the road (trips start at the road join).
+    isochrone_minutes : tuple of float
+        Minutes of the isochrone polygons cut from travel-time surfaces.
+    ford_radius_m : float
+        Metres around a ford point where a barrier may be crossed on foot.
+    friction_classes : Mapping[str, float]
+        Land-cover class code (as text) -> speed multiplier (0 = impassable).
+    """
+
+    travel_model: str = "network"
+    cell_m: float = 100.0
+    neighbours: int = 16
+    road_only_modes: tuple[str, ...] = ()
+    isochrone_minutes: tuple[float, ...] = (15.0, 30.0, 60.0)
+    ford_radius_m: float = 100.0
+    friction_classes: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class SolverRules:
     """Settings of ``scipy.optimize.milp`` (HiGHS): seconds and relative MIP gap."""
 
@@ -236,6 +269,7 @@ class Rules:
     solver: SolverRules
     inputs: InputRules
     today: datetime.date = field(default_factory=datetime.date.today)
+    terrain: TerrainRules = field(default_factory=TerrainRules)
 
     @property
     def speeds(self) -> Mapping[str, Mapping[str, Any]]:
@@ -337,6 +371,8 @@ VALUE_BOUNDS: dict[str, ValueBound] = {
     "solver.time_limit_s": POSITIVE,
     "inputs.max_below_sea_m": NON_NEGATIVE,
     "inputs.max_*": POSITIVE,
+    "terrain.cell_m": POSITIVE,
+    "terrain.neighbours": POSITIVE,
     # shares (0-1), not percentages
     "water.poor_household_connection_subsidy": SHARE,
     "daycare.elderly_share_default": SHARE,
@@ -355,6 +391,7 @@ key whose default is an integer takes whole numbers only.
 VALUE_CHOICES: dict[str, tuple[str, ...]] = {
     "*.radius_measure": ("euclidean", "network"),
     "clinic.unit": ("admin_village", "settlement"),
+    "terrain.travel_model": ("network", "terrain"),
 }
 """Allowed strings by dotted-key pattern."""
 
@@ -411,7 +448,7 @@ def _merge(
     Every key set is recorded in ``origins`` with ``index``, the position of ``file`` in the
     rules' sources.
     """
-    free = path.split(".", maxsplit=1)[0] in _FREE_SECTIONS
+    free = path.split(".", maxsplit=1)[0] in _FREE_SECTIONS or path in _FREE_TABLES
     for key, given in over.items():
         where = f"{path}.{key}" if path else key
         # a TOML date (deadline = 2030-06-30) is taken as its text
@@ -603,6 +640,7 @@ def load_rules(
         solver=_section(SolverRules, raw["solver"]),
         inputs=_section(InputRules, raw["inputs"]),
         today=today,
+        terrain=_section(TerrainRules, raw.get("terrain", {})),
     )
     _check_values(rules)
     return rules
