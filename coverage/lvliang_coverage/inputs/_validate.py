@@ -45,6 +45,9 @@ def as_text(values: pd.Series) -> pd.Series:
     -------
     pandas.Series of str
     """
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind in {"string", "empty"}:  # text or blank cells only (CSV): one vectorised pass
+        return values.astype(object).where(values.notna(), "").astype(str).str.strip()
     return values.map(_cell_text).astype(str)
 
 

@@ -14,7 +14,34 @@ from lvliang_coverage.maps import _style as sty
 from lvliang_coverage.maps._canvas import LayerOptions, MapCanvas
 from lvliang_coverage.maps._encode import encode_geometries, esc, of_family, simplify_metric
 from lvliang_coverage.maps._style import LegendItem
+from lvliang_coverage.maps._terms import MAP_TERMS
 from lvliang_coverage.report.vocabulary import text
+
+
+def _drawn_classes(k: np.ndarray, max_lines: int) -> np.ndarray:
+    """Which roads a map draws: all, or the top display classes within ``max_lines`` roads.
+
+    Parameters
+    ----------
+    k : numpy.ndarray of int
+        Display class of every road (index into :data:`~lvliang_coverage.maps._style.ROAD_CLASSES`,
+        0 the highest).
+    max_lines : int
+        Most roads to draw (:data:`~lvliang_coverage.maps._style.ROAD_MAX_LINES`).
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        Roads kept: whole classes from the top while the count stays within ``max_lines``,
+        and always the highest class present.
+    """
+    if len(k) <= max_lines:
+        return np.ones(len(k), dtype=bool)
+    counts = np.bincount(k, minlength=len(sty.ROAD_CLASSES))
+    within = np.cumsum(counts) <= max_lines
+    top = int(np.flatnonzero(counts)[0])
+    within[top] = True
+    return within[k]
 
 
 class ContextLayers(MapCanvas):
@@ -93,7 +120,10 @@ class ContextLayers(MapCanvas):
 
         Reverse duplicates (both directions of a two-way street) are dropped, lines are
         simplified in a metric CRS and coordinates rounded to 1e-5 degree. Rural roads appear
-        from zoom 10, tracks and paths from zoom 12.
+        from zoom 10, tracks and paths from zoom 12. A network of more than
+        :data:`~lvliang_coverage.maps._style.ROAD_MAX_LINES` roads (a province) is drawn by
+        its higher classes only, whole classes from the top within that many roads, and the
+        layer's name says so.
 
         Parameters
         ----------
@@ -120,10 +150,14 @@ class ContextLayers(MapCanvas):
         norm = shapely.to_wkb(shapely.normalize(data.geometry.to_numpy()))
         keep = ~pd.Series(norm, index=data.index).duplicated().to_numpy()
         data, hw = data.loc[keep], hw.loc[keep]
-        data = simplify_metric(data[["geometry"]], tolerance_m)
         lookup = {v: i for i, (_, values, *_r) in enumerate(sty.ROAD_CLASSES) for v in values}
         rural = next(i for i, c in enumerate(sty.ROAD_CLASSES) if c[0] == "road_rural")
         k = hw.astype(object).map(lookup).fillna(rural).to_numpy(dtype=np.int64)
+        drawn = _drawn_classes(k, sty.ROAD_MAX_LINES)
+        capped = not drawn.all()
+        if capped:
+            data, k = data.loc[drawn], k[drawn]
+        data = simplify_metric(data[["geometry"]], tolerance_m)
         styles, legend = [], []
         for i, (key, _values, colour, weight, dash, min_zoom) in enumerate(sty.ROAD_CLASSES):
             style = {"color": colour, "weight": weight, "opacity": 0.9, "interactive": False}
@@ -132,7 +166,9 @@ class ContextLayers(MapCanvas):
             styles.append({"style": style, "minZoom": min_zoom})
             if (k == i).any():
                 legend.append(LegendItem(text(key, self.lang), colour, "line", weight, dash))
-        label = name or text("roads", self.lang)
+        label = name or (
+            MAP_TERMS.get("roads_capped", self.lang) if capped else text("roads", self.lang)
+        )
         encoding = {"category": k, "merge": True}
         opts: LayerOptions = {"section": "context", **options}
         return self._add_one(label, data, styles, legend, encoding, **opts)

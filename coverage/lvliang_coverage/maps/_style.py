@@ -113,6 +113,12 @@ highway values are drawn as rural roads."""
 ROAD_TOLERANCE_M = 15.0
 """Default simplification tolerance of roads, metres."""
 
+ROAD_MAX_LINES = 100_000
+"""Most road lines a map draws (about ten times the default city's 10,131). Beyond it the
+lowest display classes are left out, whole classes from the bottom of :data:`ROAD_CLASSES`
+(the highest class present is always drawn), so a province map stays a file a browser opens
+(the 2M-node synthetic Shanxi drew 144 MB with every road)."""
+
 BOUNDARY_TOLERANCE_M = 20.0
 """Simplification tolerance of boundaries, metres."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -256,3 +257,71 @@ def date_mask(column: pd.Series) -> np.ndarray:
         return column.notna().to_numpy()
     values = column.to_numpy(dtype=object)
     return np.fromiter((isinstance(v, datetime.date) for v in values), bool, len(values))
+
+
+@dataclass(frozen=True)
+class SheetCells:
+    """A table made ready for sheets once: clean values, the masks that choose each style.
+
+    Every mask is per cell, so the rows of one sheet are a slice (:meth:`part`), and the
+    work per sheet is the cells' own.
+    """
+
+    columns: list[object]  # headers, cleaned
+    values: np.ndarray  # object, shape (rows, columns); None for a blank cell
+    text: np.ndarray  # bool: a text cell
+    dates: np.ndarray  # bool: a date cell
+    formula: np.ndarray  # bool: a text cell that starts like a formula
+    first: np.ndarray  # object: the first column as given (the city-total row has no 序号)
+
+    @classmethod
+    def of(cls, table: pd.DataFrame) -> SheetCells:
+        """Prepare ``table`` (cleaned by :func:`for_workbook`, NaN as blank cells)."""
+        clean = for_workbook(table)
+        shape = clean.shape
+        hits = np.zeros(shape, dtype=bool)
+        pos = formula_like(clean)
+        hits[pos[:, 0], pos[:, 1]] = True
+        text = np.zeros(shape, dtype=bool)
+        dates = np.zeros(shape, dtype=bool)
+        for j in range(shape[1]):
+            text[:, j] = text_mask(clean.iloc[:, j])
+            dates[:, j] = date_mask(clean.iloc[:, j])
+        values = clean.astype(object).where(clean.notna(), None).to_numpy(dtype=object)
+        first = (
+            table.iloc[:, 0].astype(object).to_numpy()
+            if shape[1]
+            else np.empty(shape[0], dtype=object)
+        )
+        return cls(list(clean.columns), values.reshape(shape), text, dates, hits, first)
+
+    def part(self, at: np.ndarray | None, header: str, total: str) -> SheetCells:
+        """Take the rows ``at`` (positions; None: all), numbered 1..n in a first column.
+
+        As a ledger numbers its rows (``report.workbook.numbered``): the column ``header``
+        (序号) holds 1..n, blank on the row whose first cell is ``total`` (全市); a table that
+        has the column already is not numbered again.
+        """
+        sub = SheetCells(
+            self.columns,
+            *(
+                a if at is None else a[at]
+                for a in (self.values, self.text, self.dates, self.formula, self.first)
+            ),
+        )
+        if header in sub.columns:
+            return sub
+        n, k = len(sub.values), len(sub.columns)
+        number = pd.Series(np.arange(1, n + 1), dtype="Int64")
+        if k:
+            number[pd.Series(sub.first, dtype=object).eq(total).to_numpy()] = pd.NA
+        numbers = number.astype(object).where(number.notna(), None).to_numpy(dtype=object)
+        blank = np.zeros((n, 1), dtype=bool)
+        return SheetCells(
+            [header, *sub.columns],
+            np.concatenate([numbers.reshape(n, 1), sub.values.reshape(n, k)], axis=1),
+            np.concatenate([blank, sub.text.reshape(n, k)], axis=1),
+            np.concatenate([blank, sub.dates.reshape(n, k)], axis=1),
+            np.concatenate([blank, sub.formula.reshape(n, k)], axis=1),
+            sub.first,
+        )

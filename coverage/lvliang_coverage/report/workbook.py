@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
@@ -23,14 +24,12 @@ from lvliang_coverage.report.cells import (
     ILLEGAL_RE,
     MAX_WIDTH,
     MIN_WIDTH,
+    SheetCells,
     cell_widths,
-    date_mask,
     for_csv,
     for_workbook,
-    formula_like,
     header_width,
     sheet_title,
-    text_mask,
     text_width,
     workbook_text,
 )
@@ -192,16 +191,38 @@ def _styles(wb: Workbook) -> None:
         wb.add_named_style(NamedStyle(name, number_format=fmt, alignment=align))
 
 
+_STYLE_NAMES = ("ledger text", "ledger number", "ledger yuan", "ledger wan", "ledger date")
+"""The named styles of a table's cells (:func:`_styles`), by code 0-4."""
+
+
+def _numbering(lang: str) -> tuple[str, str]:
+    """Return the 序号 header and the city-total label that gets no number, in ``lang``."""
+    return TEXT.get("number", lang), city_label(lang)
+
+
 def _write_sheet(
     wb: Workbook, title: str, table: pd.DataFrame, page: _Page, widths: pd.Series | None = None
 ) -> Worksheet:
+    """Write one sheet of a table (see :func:`_write_cells`)."""
+    if widths is None:
+        shown = for_workbook(numbered(table, page.lang))
+        widths = cell_widths(shown, page.money, page.wan).max()
+    return _write_cells(
+        wb, title, SheetCells.of(table).part(None, *_numbering(page.lang)), page, widths
+    )
+
+
+def _write_cells(
+    wb: Workbook, title: str, cells: SheetCells, page: _Page, widths: pd.Series | None = None
+) -> Worksheet:
     """Write one sheet: title, filer line, note, header, numbered rows; print setup, widths.
 
+    The cells are made with their named style in one pass (a style per cell, no lookups).
     ``widths`` gives each column's widest cell (:func:`cell_widths`), else it is computed.
     """
     ws = wb.create_sheet(title)
-    table = for_workbook(numbered(table, page.lang))
-    ncols = max(table.shape[1], 1)
+    columns = cells.columns
+    ncols = max(len(columns), 1)
     for r, line in enumerate(page.lines, start=1):
         _text_cell(ws, r, line, ncols)
     ws.cell(1, 1).font = _TITLE_FONT
@@ -212,42 +233,42 @@ def _write_sheet(
         ws.cell(3, 1).font = _NOTE_FONT
         ws.cell(3, 1).alignment = _LEFT
     head = len(page.lines) + 1
-    header = pd.DataFrame([[str(c) for c in table.columns]], dtype=object)
-    ws.append(header.iloc[0].tolist())
-    cells = table.astype(object).where(table.notna(), None)  # NaN -> blank cell
-    for row in cells.itertuples(index=False, name=None):
-        ws.append(list(row))
+    header = [str(c) for c in columns]
+    ws.append(header)
     for cell in ws[head]:
         cell.font = _HEADER_FONT
         cell.fill = _HEADER_FILL
         cell.alignment = _CENTRE
-    last = head + len(table)
+    n = len(cells.values)
+    last = head + n
+    kinds = np.array(
+        [
+            2 if col in page.money else 3 if col in page.wan else 0 if cells.text[:, j].any() else 1
+            for j, col in enumerate(columns)
+        ],
+        dtype=np.int64,
+    )
+    code = np.where(cells.dates, 4, kinds[None, :]) if n else np.zeros((0, len(columns)), int)
+    arrays = [wb._named_styles[name].as_tuple() for name in _STYLE_NAMES]
+    store = ws._cells  # the cells of the sheet, as ``ws.append`` fills them
+    for i, (row, styles) in enumerate(zip(cells.values.tolist(), code.tolist(), strict=True)):
+        r = head + 1 + i
+        for j, (value, k) in enumerate(zip(row, styles, strict=True), start=1):
+            store[(r, j)] = Cell(ws, row=r, column=j, value=value, style_array=arrays[k])
+    ws._current_row = max(ws._current_row, last)  # as ``ws.append`` leaves it
     if widths is None:
-        widths = cell_widths(table, page.money, page.wan).max()
-    for j, col in enumerate(table.columns, start=1):
-        column = table[col]
-        dates = date_mask(column)
-        kind = (
-            "yuan"
-            if col in page.money
-            else "wan"
-            if col in page.wan
-            else "text"
-            if text_mask(column).any()
-            else "number"
-        )
-        for k, (cell,) in enumerate(
-            ws.iter_rows(min_row=head + 1, max_row=last, min_col=j, max_col=j)
-        ):
-            cell.style = "ledger date" if dates[k] else f"ledger {kind}"
-        shown = widths.get(col, text_width(str(len(table))))  # 序号: its largest number
+        frame = pd.DataFrame(cells.values, columns=pd.Index(columns, dtype=object))
+        widths = cell_widths(frame, page.money, page.wan).max()
+    for j, col in enumerate(columns, start=1):
+        shown = widths.get(col, text_width(str(n)))  # 序号: its largest number
         width = max(header_width(str(col)), int(0 if pd.isna(shown) else shown)) + 2
         ws.column_dimensions[get_column_letter(j)].width = min(max(width, MIN_WIDTH), MAX_WIDTH)
-    for offset, part in ((head, header), (head + 1, cells)):
-        for i, j in formula_like(part):
-            cell = ws.cell(row=int(i) + offset, column=int(j) + 1)
-            cell.data_type = "s"  # never a formula, even when it starts with "="
-            cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+    marks = [(head, 0, j) for j, h in enumerate(header) if h.startswith(FORMULA_START)]
+    marks += [(head + 1, int(i), int(j)) for i, j in np.argwhere(cells.formula)]
+    for offset, i, j in marks:
+        cell = ws.cell(row=int(i) + offset, column=int(j) + 1)
+        cell.data_type = "s"  # never a formula, even when it starts with "="
+        cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
     _print_setup(ws, head, last, ncols, page.lang)
     return ws
 
@@ -330,12 +351,13 @@ def write_ledger_workbook(ledger: Ledger, path: str | Path) -> Path:
         _write_sheet(wb, _used_title(sheet, used), table, _page(ledger, title, ledger.filer, day))
     rows = for_workbook(ledger.rows)
     widths = cell_widths(rows, ledger.money_cols, ledger.wan_cols)  # once for every county
+    cells = SheetCells.of(ledger.rows)  # cleaned and classified once for every county
     for county, at in ledger.by_county():
         title = TEXT.get("title_county", lang, county=county, title=subject)
         filer = ledger.county_filer.replace("{county}", county) or ledger.filer
         page = _page(ledger, title, filer, day)
-        part = ledger.rows.iloc[at]
-        _write_sheet(wb, _used_title(county, used), part, page, widths.iloc[at].max())
+        part = cells.part(at, *_numbering(lang))
+        _write_cells(wb, _used_title(county, used), part, page, widths.iloc[at].max())
     out = Path(path)
     wb.save(out)
     return out

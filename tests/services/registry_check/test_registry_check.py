@@ -367,3 +367,20 @@ def test_every_job_starts_with_a_one_line_registry_summary(committees):
     assert "2 missing" in line
     assert "2,154" in line
     assert SERVICE.preflight(SimpleNamespace(villages=villages.drop(columns="admin_code"))) is None
+
+
+def test_a_registry_of_another_city_skips_the_lvliang_summary(committees):
+    """Codes of another city (Taiyuan, 1401…) are not checked against the Lüliang list."""
+    rows = committees[:50]
+    villages = pd.DataFrame(
+        {
+            "village_id": [f"1401{r['code'][4:]}" for r in rows],
+            "admin_code": [f"1401{r['code'][4:]}" for r in rows],
+            "name": [r["name"] for r in rows],
+        }
+    )
+    line = SERVICE.preflight(SimpleNamespace(villages=villages, rules=load_rules()))
+    assert line is not None
+    assert "已跳过" in line
+    assert "skipped" in line
+    assert "缺漏" not in line

@@ -41,13 +41,25 @@ class RegistryCheckService(Service):
 
         None when the villages carry no division code (nothing to check).
         """
+        from lvliang_coverage.inputs.divisions import load_divisions
         from lvliang_coverage.services.registry_check.analysis import run_check
         from lvliang_coverage.services.registry_check.ledger import summary_line
 
         villages = getattr(study, "villages", None)
         if villages is None or "admin_code" not in villages.columns:
             return None
-        result = run_check(study, study.rules)
+        official = load_divisions()
+        codes = villages["admin_code"].dropna().astype(str)
+        codes = codes[codes.str.len() == 12]
+        counties = set(official.counties["code"].astype(str).str[:6])
+        if len(codes) and codes.str[:6].isin(counties).mean() < 0.5:  # another city's registry
+            return (
+                "区划代码核查：登记的区划代码大多不在随附的吕梁市区划表内，已跳过"
+                "（可用 registry check --divisions 文件 核查） / "
+                "registry check skipped: most division codes are not in the bundled Lüliang "
+                "list (check them with registry check --divisions FILE)"
+            )
+        result = run_check(study, study.rules, divisions=official)
         return summary_line(result) if result.has_codes else None
 
     def headlines(self, result: ServiceResult) -> list[Headline]:
