@@ -15,11 +15,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from lvliang_coverage.config import Rules, load_rules
 from lvliang_coverage.errors import InputError, OfflineError, OutputError, SolverError
 from lvliang_coverage.report.vocabulary import both, mode_name
 
 if TYPE_CHECKING:
+    from lvliang_coverage.config import Rules
     from lvliang_coverage.report.headlines import Headline
     from lvliang_coverage.study import Study
 
@@ -118,6 +118,11 @@ def reflow_help(doc: str) -> str:
     return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
 
 
+LOADING_DEFAULT = "读取默认数据 / loading the default data"
+READING_FILES = "读取用户数据 / reading the input files"
+"""First steps of ``Study.default`` and ``Study.from_files``, printed ahead (Progress.ahead)."""
+
+
 class Progress:
     """Print each step of long work with the seconds elapsed (to standard error).
 
@@ -127,14 +132,29 @@ class Progress:
 
     def __init__(self) -> None:
         self.start = time.perf_counter()
+        self._ahead: str | None = None
 
     def __call__(self, message: str) -> None:
-        """Print one step."""
+        """Print one step (not again when it was printed ahead, see :meth:`ahead`)."""
+        if message == self._ahead:
+            self._ahead = None
+            return
         err.print(
             f"[dim]{time.perf_counter() - self.start:7.1f}s[/dim] {step_text(message)}",
             highlight=False,
             soft_wrap=True,
         )
+
+    def ahead(self, message: str) -> None:
+        """Print a step now, before its heavy imports; the work's own report of it is dropped.
+
+        Parameters
+        ----------
+        message : str
+            The step, as the work will report it (e.g. :data:`LOADING_DEFAULT`).
+        """
+        self(message)
+        self._ahead = message
 
 
 def step_text(message: str) -> str:
@@ -225,6 +245,8 @@ def errors_to_exit_codes() -> Iterator[None]:
 
 def rules_from(config: Path | None) -> Rules:
     """Load the shipped rules, overridden by ``config`` when given."""
+    from lvliang_coverage.config import load_rules  # noqa: PLC0415 - not needed by --help
+
     return load_rules(config) if config is not None else load_rules()
 
 
@@ -260,7 +282,8 @@ def study_from_options(
 
     With the user's files, a missing required option stops the run naming it (and, for
     ``--roads``, the bundled road file of the default data that covers Lüliang); without
-    ``--boundaries`` a note names the bundled county boundaries.
+    ``--boundaries`` a note names the bundled county boundaries. The first step is printed
+    before the analysis libraries load (:meth:`Progress.ahead`): it appears at once.
 
     Parameters
     ----------
@@ -287,10 +310,11 @@ def study_from_options(
     InputError
         When some required options are missing (message in Chinese and English).
     """
-    from lvliang_coverage.study import Study  # noqa: PLC0415 - keep --help fast
-
     given = dict(required) | {k: v for k, v in files.items() if k not in ("dem", "drop_outliers")}
     if all(v is None for v in given.values()):
+        progress.ahead(LOADING_DEFAULT)  # the first line at once, before the heavy imports
+        from lvliang_coverage.study import Study  # noqa: PLC0415 - heavy import
+
         return Study.default(rules, progress=progress)
     missing = [k for k, v in required.items() if v is None]
     if missing:
@@ -305,6 +329,10 @@ def study_from_options(
             f"[yellow]{both('note')}:[/yellow] {both('bundled_boundaries', path=counties)}",
             highlight=False,
         )
+    if all(Path(p).is_file() for p in (required.get("--roads"), files.get("dem")) if p):
+        progress.ahead(READING_FILES)  # else from_files names the missing file first
+    from lvliang_coverage.study import Study  # noqa: PLC0415 - heavy import
+
     return Study.from_files(
         villages=required["--villages"],  # type: ignore[arg-type]
         roads=required["--roads"],  # type: ignore[arg-type]

@@ -6,21 +6,14 @@ import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-
-import geopandas as gpd
+from typing import TYPE_CHECKING
 
 from lvliang_coverage.config import InputRules
 from lvliang_coverage.errors import InputError
 from lvliang_coverage.inputs import _columns
-from lvliang_coverage.inputs._layers import read_layer
-from lvliang_coverage.inputs.projection import STORAGE_CRS
-from lvliang_coverage.inputs.readers import (
-    read_boundaries,
-    read_facilities,
-    read_sites,
-    read_villages,
-    read_water_sources,
-)
+
+if TYPE_CHECKING:  # the readers are imported when data is read: where it lives costs nothing
+    import geopandas as gpd
 
 DATA_DIR_ENV = "LVLIANG_DATA_DIR"
 """Environment variable that overrides the default data directory."""
@@ -74,6 +67,8 @@ class DefaultData:
 
 def _read_points(path: Path) -> gpd.GeoDataFrame:
     """Read named points (township or county seats) with the boundary columns."""
+    from lvliang_coverage.inputs._layers import read_layer  # noqa: PLC0415 - heavy import
+
     return read_layer(path, _columns.BOUNDARIES, generate_ids=False)
 
 
@@ -132,6 +127,17 @@ def load_default(
     InputError
         When files are missing (all missing files are listed) or fail validation.
     """
+    import geopandas as gpd  # noqa: PLC0415 - heavy imports, when data is read
+
+    from lvliang_coverage.inputs.projection import STORAGE_CRS  # noqa: PLC0415
+    from lvliang_coverage.inputs.readers import (  # noqa: PLC0415
+        read_boundaries,
+        read_facilities,
+        read_sites,
+        read_villages,
+        read_water_sources,
+    )
+
     root = Path(data_dir) if data_dir is not None else default_data_dir()
     paths = {key: root / rel for key, rel in DEFAULT_FILES.items()}
     missing = [DEFAULT_FILES[k] for k, p in paths.items() if not p.exists()]

@@ -11,7 +11,10 @@ imported when a task runs), so that loading the registry costs little.
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import entry_points
+import os
+import sys
+from importlib.machinery import PathFinder
+from pathlib import Path
 
 from lvliang_coverage import kinds
 from lvliang_coverage.report.vocabulary import both
@@ -50,6 +53,45 @@ def register(service: Service) -> Service:
     return service
 
 
+def may_have_plugins() -> bool:
+    """Whether an installed distribution may declare a service (a cheap scan, no metadata API).
+
+    Reads the ``entry_points.txt`` of every ``*.dist-info`` and ``*.egg-info`` folder on
+    ``sys.path`` for the :data:`ENTRY_POINT_GROUP` section. A path entry that is a file (a zip)
+    or a finder of distributions other than the standard one counts as "may", so that
+    :func:`importlib.metadata.entry_points` (tens of milliseconds to import) runs only when a
+    plugin may be there.
+
+    Returns
+    -------
+    bool
+        False only when no distribution can declare a service.
+    """
+    if any(
+        getattr(f, "find_distributions", None) is not None and f is not PathFinder
+        for f in sys.meta_path
+    ):
+        return True
+    section = f"[{ENTRY_POINT_GROUP}]"
+    for entry in sys.path:
+        root = Path(entry or ".")
+        if root.is_file():
+            return True
+        try:
+            with os.scandir(root) as found:
+                folders = [e.path for e in found if e.name.endswith((".dist-info", ".egg-info"))]
+        except OSError:
+            continue
+        for folder in folders:
+            try:
+                text = Path(folder, "entry_points.txt").read_text(encoding="utf-8")
+            except (OSError, ValueError):
+                continue
+            if section in text:
+                return True
+    return False
+
+
 def load() -> tuple[Service, ...]:
     """Import the built-in services and those of installed plugins (once).
 
@@ -64,8 +106,11 @@ def load() -> tuple[Service, ...]:
         for name in BUILTIN:
             module = importlib.import_module(f"lvliang_coverage.services.{name}.service")
             register(module.SERVICE)
-        for ep in entry_points(group=ENTRY_POINT_GROUP):
-            register(ep.load())
+        if may_have_plugins():
+            from importlib.metadata import entry_points  # noqa: PLC0415 - 40 ms to import
+
+            for ep in entry_points(group=ENTRY_POINT_GROUP):
+                register(ep.load())
     return tuple(_SERVICES.values())
 
 

@@ -100,14 +100,15 @@ def check(
             default_data_dir,
         )
         from lvliang_coverage.inputs.divisions import load_divisions  # noqa: PLC0415
-        from lvliang_coverage.inputs.readers import read_village_codes  # noqa: PLC0415
-        from lvliang_coverage.report.output import new_run_id  # noqa: PLC0415
-        from lvliang_coverage.services.runner import run_task  # noqa: PLC0415
 
         rules = rules_from(config)
         path = villages if villages is not None else default_data_dir() / DEFAULT_FILES["villages"]
         official = load_divisions(divisions)
         progress("读取村庄登记表 / reading the village registry")
+        from lvliang_coverage.inputs.readers import read_village_codes  # noqa: PLC0415
+        from lvliang_coverage.report.output import new_run_id  # noqa: PLC0415
+        from lvliang_coverage.services.runner import run_task  # noqa: PLC0415 - heavy import
+
         codes = read_village_codes(path)
         run = run_task(
             SERVICE,
