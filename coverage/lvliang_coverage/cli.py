@@ -14,6 +14,7 @@ import typer
 from rich.table import Table
 
 from lvliang_coverage.console import (
+    LOADING_DEFAULT,
     BasemapOpt,
     ConfigOpt,
     DemOpt,
@@ -56,11 +57,9 @@ def graph_summary(study: Study) -> Table:
 
     Headers, class names and the counts are in Chinese and English.
     """
-    import networkx as nx  # noqa: PLC0415
-
     from lvliang_coverage.inputs.projection import metric_crs_of  # noqa: PLC0415 - fast --help
 
-    edges, graph = study.edges, study.graph
+    edges, roads = study.edges, study.roads
     km = (
         edges.assign(km=edges.to_crs(metric_crs_of(edges)).length / 1000.0)
         .groupby("highway")["km"]
@@ -73,9 +72,9 @@ def graph_summary(study: Study) -> Table:
     for name, value in km.items():
         table.add_row(highway_name(str(name)), f"{value:,.0f}")
     table.add_section()
-    table.add_row(both("nodes"), f"{graph.number_of_nodes():,}")
-    table.add_row(both("directed_edges"), f"{graph.number_of_edges():,}")
-    table.add_row(both("connected_parts"), f"{nx.number_weakly_connected_components(graph):,}")
+    table.add_row(both("nodes"), f"{roads.n_nodes:,}")
+    table.add_row(both("directed_edges"), f"{roads.n_directed_edges:,}")
+    table.add_row(both("connected_parts"), f"{roads.n_components():,}")
     return table
 
 
@@ -106,11 +105,13 @@ def graph_cmd(
             raise InputError(both("export_suffix"), file=out_file, column="--out")
         if roads is not None and not roads.is_file():
             raise InputError(both("file_not_found"), file=roads, column="--roads")
+    progress = Progress()
+    if roads is None:
+        progress.ahead(LOADING_DEFAULT)  # the first line at once, before the heavy imports
     from lvliang_coverage.network.export import save_geopackage, save_graphml  # noqa: PLC0415
     from lvliang_coverage.report.output import staged_output  # noqa: PLC0415
     from lvliang_coverage.study import Study  # noqa: PLC0415
 
-    progress = Progress()
     with errors_to_exit_codes():
         if roads is None:
             study = Study.default(rules, progress=progress)
@@ -161,12 +162,13 @@ def demo(
         check_options(lang, None if no_maps else basemap)
         rules = rules_from(config)
         modes = check_modes(mode, rules)
+    progress = Progress()
+    progress.ahead(LOADING_DEFAULT)  # the first line at once, before the heavy imports
     from lvliang_coverage.maps.overview import overview_map  # noqa: PLC0415 - keep --help fast
     from lvliang_coverage.report.output import new_run_id, staged_output  # noqa: PLC0415
     from lvliang_coverage.services.runner import run_task  # noqa: PLC0415
     from lvliang_coverage.study import Study  # noqa: PLC0415
 
-    progress = Progress()
     run_id = new_run_id()
     files: list[Path] = []
     with errors_to_exit_codes():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import networkx as nx
@@ -27,8 +28,12 @@ from lvliang_coverage.inputs.readers import (
     roads_extent,
 )
 from lvliang_coverage.kinds import idle_rows
-from lvliang_coverage.network.graph import graph_from_osm
+from lvliang_coverage.network.graph import graph_from_osm, road_base_from_osm
+from lvliang_coverage.network.roadbase import RoadBase
 from lvliang_coverage.network.routing import TravelNetwork
+
+if TYPE_CHECKING:
+    from lvliang_coverage.network.lattice import TerrainNetwork
 
 Progress = Callable[[str], None]
 """A callback that reports a step of long work (e.g. prints it)."""
@@ -131,6 +136,7 @@ class Study:
     _graph: nx.MultiDiGraph | None = field(default=None, repr=False)
     _networks: dict[str, TravelNetwork] = field(default_factory=dict, repr=False)
     _edges: gpd.GeoDataFrame | None = field(default=None, repr=False)
+    _roads: RoadBase | None = field(default=None, repr=False)
 
     @classmethod
     def default(
@@ -370,11 +376,30 @@ class Study:
         return self.require(*self.rules.clinic.care_kinds)
 
     @property
+    def roads(self) -> RoadBase:
+        """The road pieces of the road file as arrays (parsed once, cached on disk between runs).
+
+        What the travel networks of every mode and the map's road layer are built from; no
+        networkx graph is built for them.
+        """
+        if self._roads is None:
+            self.progress(f"构建路网 / building the road network from {self.roads_path.name}")
+            self._roads = road_base_from_osm(self.roads_path, rules=self.rules)
+        return self._roads
+
+    @property
     def graph(self) -> nx.MultiDiGraph:
-        """The road graph (parsed once, cached on disk between runs)."""
+        """The road graph as networkx (built on request, for export; cached on disk).
+
+        The analysis does not need it: :meth:`network` and :attr:`edges` read :attr:`roads`.
+        A graph set on the study (``Study(..., _graph=g)``) is used by both instead.
+        """
         if self._graph is None:
             self.progress(f"构建路网 / building the road graph from {self.roads_path.name}")
-            self._graph = graph_from_osm(self.roads_path, rules=self.rules)
+            if self._roads is not None:  # the file is read already
+                self._graph = self._roads.to_networkx()
+            else:
+                self._graph = graph_from_osm(self.roads_path, rules=self.rules)
         return self._graph
 
     def network(self, mode: str) -> TravelNetwork:
@@ -397,16 +422,28 @@ class Study:
             )
             raise InputError(msg, column="mode")
         if mode not in self._networks:
-            graph = self.graph
-            self.progress(f"计算{mode}出行时间 / travel times for mode '{mode}'")
-            self._networks[mode] = TravelNetwork.from_graph(
-                graph, mode=mode, rules=self.rules, dem=self.dem_path
-            )
+            if self._graph is not None and self._roads is None:  # a graph given to the study
+                graph = self._graph
+                self.progress(f"计算{mode}出行时间 / travel times for mode '{mode}'")
+                self._networks[mode] = TravelNetwork.from_graph(
+                    graph, mode=mode, rules=self.rules, dem=self.dem_path
+                )
+            else:
+                roads = self.roads
+                self.progress(f"计算{mode}出行时间 / travel times for mode '{mode}'")
+                self._networks[mode] = TravelNetwork.from_roads(
+                    roads, mode=mode, rules=self.rules, dem=self.dem_path
+                )
         return self._networks[mode]
 
     @property
     def edges(self) -> gpd.GeoDataFrame:
-        """Road edges for maps, one row per road (both directions merged), EPSG:4326."""
+        """Road edges for maps, one row per road (both directions merged), EPSG:4326.
+
+        ``highway`` and ``geometry``, from :attr:`roads` (or from a graph set on the study).
+        """
+        if self._edges is None and (self._graph is None or self._roads is not None):
+            self._edges = self.roads.edge_layer()
         if self._edges is None:
             import osmnx as ox  # noqa: PLC0415 - heavy import
 
@@ -415,3 +452,86 @@ class Study:
                 edges = edges[~edges["reversed"].astype(bool)]
             self._edges = edges[["highway", "geometry"]].reset_index(drop=True)
         return self._edges
+
+    _terrain: dict[tuple[object, ...], TerrainNetwork] = field(default_factory=dict, repr=False)
+
+    def travel(
+        self,
+        mode: str,
+        model: str | None = None,
+        *,
+        friction: str | Path | None = None,
+        barriers: gpd.GeoDataFrame | None = None,
+        fords: gpd.GeoDataFrame | None = None,
+    ) -> TravelNetwork | TerrainNetwork:
+        """Return the travel model of one mode: the roads, or terrain walking plus the roads.
+
+        Parameters
+        ----------
+        mode : str
+            ``"walk"``, ``"motorcycle"`` or ``"car"`` (or a mode added in the rules).
+        model : {"network", "terrain"}, optional
+            Travel model (default ``terrain.travel_model`` of the rules): ``"network"`` is
+            :meth:`network` (straight off-road legs to the nearest road); ``"terrain"`` a
+            :class:`~lvliang_coverage.network.lattice.TerrainNetwork` over the study area
+            (the counties, else the road file's extent) at the DEM's cell, built once per
+            mode and inputs.
+        friction : str or Path, optional
+            Terrain model: GeoTIFF of speed multipliers or land-cover classes.
+        barriers : GeoDataFrame, optional
+            Terrain model: lines or polygons (any CRS) not to be walked across except over a
+            road or at a ford. Default: the study's rivers (the default data's
+            ``data/lvliang/rivers.geojson``; a study from the user's files has none).
+        fords : GeoDataFrame, optional
+            Terrain model: points (any CRS) where walking across a barrier is allowed.
+
+        Returns
+        -------
+        TravelNetwork or TerrainNetwork
+            The model; both answer ``nearest`` and ``within`` alike (times in seconds).
+
+        Raises
+        ------
+        InputError
+            For an unknown model or mode, or the terrain model without an elevation model.
+        """
+        model = model or self.rules.terrain.travel_model
+        if model not in ("network", "terrain"):
+            msg = (
+                f"出行时间模型只能是 network（路网模型）或 terrain（地形模型），收到 {model!r} / "
+                f"the travel model must be 'network' or 'terrain', got {model!r}"
+            )
+            raise InputError(msg, column="travel_model")
+        net = self.network(mode)
+        if model == "network":
+            return net
+        if self.dem_path is None:
+            msg = (
+                "地形模型需要高程数据，请给出 --dem / "
+                "the terrain travel model needs an elevation model: give --dem"
+            )
+            raise InputError(msg, column="dem")
+        walls = self.rivers if barriers is None else barriers
+        key = (mode, None if friction is None else str(friction), id(walls), id(fords))
+        if key not in self._terrain:
+            from lvliang_coverage.network.lattice import TerrainNetwork  # noqa: PLC0415
+
+            area = self.counties if self.counties is not None else self.city
+            if area is None:
+                extent = roads_extent(self.roads_path)
+                area = gpd.GeoDataFrame(
+                    geometry=[shapely.box(*extent)] if extent is not None else [],
+                    crs=STORAGE_CRS,
+                )
+            self.progress(f"构建{mode}地形出行模型 / building the terrain travel model ({mode})")
+            self._terrain[key] = TerrainNetwork.build(
+                net,
+                area=area,
+                dem=self.dem_path,
+                rules=self.rules,
+                friction=friction,
+                barriers=walls,
+                fords=fords,
+                progress=self.progress,
+            )
+        return self._terrain[key]

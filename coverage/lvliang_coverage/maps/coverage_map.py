@@ -20,6 +20,7 @@ from lvliang_coverage.maps._controls import (
 )
 from lvliang_coverage.maps._encode import esc
 from lvliang_coverage.maps._feature_layers import FeatureLayers
+from lvliang_coverage.maps._isochrone_layers import IsochroneLayers
 from lvliang_coverage.maps._result_layers import ResultLayers
 from lvliang_coverage.maps._share_layers import ShareLayers
 from lvliang_coverage.maps._style import LegendItem
@@ -27,7 +28,7 @@ from lvliang_coverage.maps._style import LegendItem
 __all__ = ["BASEMAPS", "CoverageMap", "LegendItem"]
 
 
-class CoverageMap(ContextLayers, FeatureLayers, ResultLayers, ShareLayers):
+class CoverageMap(ContextLayers, FeatureLayers, ResultLayers, ShareLayers, IsochroneLayers):
     """An offline Leaflet map that layers are added to, then saved as one HTML file.
 
     Parameters

@@ -46,6 +46,7 @@ from lvliang_coverage.services.contract import Service
 if TYPE_CHECKING:
     import geopandas as gpd
 
+    from lvliang_coverage.config import Rules
     from lvliang_coverage.study import Study
 
 INPUT_FILES: Mapping[str, object] = {
@@ -79,6 +80,9 @@ class Option:
         into the analysis option; ``study`` is the loaded study (its reader options apply the
         same study area and bounds), ``coords`` the ``--coords`` value. None values are
         passed as is.
+    check : callable or None
+        ``check(values, rules)`` validates the option against all the command's values and
+        the rules before any work (before the study loads); it raises ``InputError``.
     """
 
     name: str
@@ -87,6 +91,7 @@ class Option:
     default: object = None
     key: str | None = None
     read: Callable[[Any, Study, str], object] | None = None
+    check: Callable[[Mapping[str, Any], Rules], None] | None = None
 
     @property
     def annotation(self) -> object:
@@ -202,10 +207,10 @@ class Command:
             check_options(values["lang"], None if values["no_maps"] else values["basemap"])
             rules = rules_from(values["config"])
             check_modes(values.get("mode"), rules)
-            from lvliang_coverage.report.output import new_run_id  # noqa: PLC0415 - fast --help
-            from lvliang_coverage.services.runner import run_task  # noqa: PLC0415
-
-            study = study_from_options(
+            for o in self.options:
+                if o.check is not None:
+                    o.check(values, rules)
+            study = study_from_options(  # prints the first step before the heavy imports
                 rules,
                 progress,
                 required={f"--{k}": values[k] for k in ("villages", *self.required, "roads")},
@@ -217,6 +222,9 @@ class Command:
                 value = values[o.name]
                 read = o.read if value is not None else None
                 options[o.key or o.name] = read(value, study, coords) if read is not None else value
+            from lvliang_coverage.report.output import new_run_id  # noqa: PLC0415 - fast --help
+            from lvliang_coverage.services.runner import run_task  # noqa: PLC0415 - heavy import
+
             run = run_task(
                 service,
                 study,

@@ -53,6 +53,11 @@ class ServiceResult(Protocol):
     ----------
     task : str
         The task that made it (e.g. ``"check"`` or ``"plan"``).
+
+    Notes
+    -----
+    A result may also have ``rasters()``, mapping file names (``travel_time_walk.tif``) to
+    objects with ``write_geotiff(path) -> Path``; the runner writes them beside the tables.
     """
 
     task: str

@@ -281,6 +281,9 @@ def run_task(
         ledgers = service.ledgers(result, lang)
         progress(both("writing"))
         files = [write_table(name, table, stage) for name, table in result.tables().items()]
+        rasters = getattr(result, "rasters", None)  # optional: travel-time surfaces (GeoTIFF)
+        for name, raster in (rasters() if callable(rasters) else {}).items():
+            files.append(raster.write_geotiff(stage / name))
         if len(study.dropped):  # points dropped on reading (--drop-outliers): listed, not lost
             files.append(write_table("dropped_points.csv", study.dropped, stage))
         for ledger in ledgers:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
@@ -18,8 +19,17 @@ from lvliang_coverage.services.clinics.check import (
 )
 from lvliang_coverage.services.clinics.plan import ClinicPlan, plan_clinics
 from lvliang_coverage.services.clinics.staffing import county_staffing, township_staffing
+from lvliang_coverage.services.clinics.terrain import (
+    MODEL_COLUMN,
+    TerrainOutputs,
+    TravelChoice,
+    terrain_outputs,
+)
 from lvliang_coverage.services.clinics.units import admin_compliance
 from lvliang_coverage.study import Study
+
+if TYPE_CHECKING:
+    from lvliang_coverage.network.surface import TravelSurface
 
 
 @dataclass
@@ -48,6 +58,9 @@ class ClinicCheckResult:
         With a plan: for the villages of 200+ residents failing the time limit (deciding
         mode), the clinic open after the plan they reach within it (:meth:`ClinicPlan.reach`:
         ``village_id``, ``site_id``, ``site_name``, ``kind``, ``minutes``).
+    terrain : TerrainOutputs or None
+        With the terrain travel model: surfaces, isochrones, township shares and the
+        comparison with the network model (:mod:`~.terrain`).
     """
 
     table: pd.DataFrame
@@ -60,6 +73,7 @@ class ClinicCheckResult:
     study: Study = field(repr=False)
     task: str = "check"
     reach: pd.DataFrame | None = None
+    terrain: TerrainOutputs | None = None
     _admin: pd.DataFrame | None = field(default=None, init=False, repr=False)
 
     @property
@@ -72,6 +86,8 @@ class ClinicCheckResult:
         """
         if self._admin is None:
             self._admin = admin_compliance(self.table, self.study.villages)
+            if "travel_model" in self.table.columns:  # the model of every row
+                self._admin = self._admin.assign(travel_model=self.table["travel_model"].iloc[0])
         return self._admin
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -87,7 +103,16 @@ class ClinicCheckResult:
             "clinic_summary.csv": self.summary_table,
             "township_doctors.csv": self.townships,
             "county_doctors.csv": self.counties,
+            **(self.terrain.tables() if self.terrain is not None else {}),
         }
+
+    def rasters(self) -> dict[str, TravelSurface]:
+        """Travel-time surfaces of the terrain model by file name (``travel_time_<mode>.tif``)."""
+        return self.terrain.rasters() if self.terrain is not None else {}
+
+    def travel_isochrones(self) -> gpd.GeoDataFrame | None:
+        """Raster isochrones of the terrain model (deciding mode), None with the network model."""
+        return self.terrain.isochrones if self.terrain is not None else None
 
     def summary(self) -> dict[str, object]:
         """City totals of the deciding mode and the article-8 totals (unknown as None)."""
@@ -185,6 +210,10 @@ def run_plan(
     p_values: list[int] | None = None,
     capacity: float | None = None,
     candidates: gpd.GeoDataFrame | None = None,
+    travel: str | None = None,
+    friction: str | Path | None = None,
+    barriers: gpd.GeoDataFrame | None = None,
+    fords: gpd.GeoDataFrame | None = None,
 ) -> ClinicPlanResult:
     """Plan shared clinics for the villages under 200 residents of a study, and check it.
 
@@ -202,16 +231,26 @@ def run_plan(
         Residents per clinic in the sharing groups.
     candidates : GeoDataFrame, optional
         User candidate sites (default: villages of ``clinic.candidate_min_residents``+).
+    travel, friction, barriers, fords :
+        The travel model and the terrain model's inputs, as for :func:`run_check`.
 
     Returns
     -------
     ClinicPlanResult
         The plan, with the article-7 check of its mode whose ledger fixes come from it.
     """
+    choice = TravelChoice.of(study, travel, friction=friction, barriers=barriers, fords=fords)
     plan = make_plan(
-        study, rules, mode=mode, p_values=p_values, capacity=capacity, candidates=candidates
+        study,
+        rules,
+        mode=mode,
+        p_values=p_values,
+        capacity=capacity,
+        candidates=candidates,
+        choice=choice,
     )
-    return ClinicPlanResult(plan, check=run_check(study, rules, modes=[plan.mode], plan=plan))
+    check = run_check(study, rules, modes=[plan.mode], plan=plan, choice=choice)
+    return ClinicPlanResult(plan, check=check)
 
 
 def make_plan(
@@ -222,9 +261,14 @@ def make_plan(
     p_values: list[int] | None = None,
     capacity: float | None = None,
     candidates: gpd.GeoDataFrame | None = None,
+    choice: TravelChoice | None = None,
 ) -> ClinicPlan:
-    """Solve the shared-clinic plan of a study (options as for :func:`run_plan`), no check."""
-    net = study.network(mode or rules.clinic.default_mode)
+    """Solve the shared-clinic plan of a study (options as for :func:`run_plan`), no check.
+
+    ``choice`` is the travel model (default: the rules' ``terrain.travel_model``).
+    """
+    choice = choice or TravelChoice.of(study)
+    net = choice.of_mode(study, mode or rules.clinic.default_mode)
     study.progress("求解选址模型 / solving the set-covering and maximal-covering models")
     return plan_clinics(
         study.villages,
@@ -238,12 +282,18 @@ def make_plan(
 
 
 def _reach(
-    study: Study, table: pd.DataFrame, mode: str, plan: ClinicPlan, limit_min: float
+    study: Study,
+    table: pd.DataFrame,
+    mode: str,
+    plan: ClinicPlan,
+    limit_min: float,
+    *,
+    choice: TravelChoice,
 ) -> pd.DataFrame:
     """Clinics of the plan within ``limit_min`` minutes of the larger villages failing it."""
     rows = table[(table["mode"] == mode) & ~table["small_village"] & ~table["compliant"]]
     villages = study.villages[study.villages["village_id"].isin(rows["village_id"])]
-    reach = plan.reach(villages, study.network(plan.mode))
+    reach = plan.reach(villages, choice.of_mode(study, plan.mode))
     return reach[reach["minutes"] <= limit_min].reset_index(drop=True)
 
 
@@ -254,6 +304,11 @@ def run_check(
     modes: list[str] | None = None,
     plan: ClinicPlan | None = None,
     with_plan: bool = True,
+    travel: str | None = None,
+    friction: str | Path | None = None,
+    barriers: gpd.GeoDataFrame | None = None,
+    fords: gpd.GeoDataFrame | None = None,
+    choice: TravelChoice | None = None,
     **plan_options: Any,
 ) -> ClinicCheckResult:
     """Check every village against article 7 and township doctors against article 8.
@@ -269,6 +324,20 @@ def run_check(
     with_plan : bool
         Make that plan here (deciding mode) when none is given (the default: every failing
         village then gets a concrete fix); False skips it (``--no-plan``).
+    travel : {"network", "terrain"}, optional
+        Travel model (default ``terrain.travel_model``); when given, the compliance table
+        names it in ``travel_model``. With ``terrain``: walking over the terrain lattice
+        plus the exact roads (:class:`~lvliang_coverage.network.lattice.TerrainNetwork`),
+        and the result adds the surfaces, isochrones, township shares and the comparison
+        with the network model (:attr:`ClinicCheckResult.terrain`).
+    friction : str or Path, optional
+        Terrain model: friction GeoTIFF (speed multipliers or land-cover classes).
+    barriers : GeoDataFrame, optional
+        Terrain model: the user's barriers (lines, polygons), added to the study's rivers.
+    fords : GeoDataFrame, optional
+        Terrain model: points where a barrier may be crossed on foot.
+    choice : TravelChoice, optional
+        The travel model already chosen (instead of ``travel`` and its files).
     **plan_options
         Options of :func:`run_plan` (``p_values``, ``capacity``, ``candidates``).
 
@@ -280,12 +349,21 @@ def run_check(
     c = rules.clinic
     modes = list(modes or [c.default_mode])
     mode = _deciding_mode(rules, modes)
+    if choice is None:
+        choice = TravelChoice.of(study, travel, friction=friction, barriers=barriers, fords=fords)
     if plan is None and with_plan:
-        plan = make_plan(study, rules, mode=mode, **plan_options)
+        plan = make_plan(study, rules, mode=mode, choice=choice, **plan_options)
     care = study.care_facilities
-    networks = {m: study.network(m) for m in modes}
+    networks = {m: choice.of_mode(study, m) for m in modes}
     study.progress(f"核查{len(study.villages)}个村 / checking {len(study.villages)} villages")
     table = check_compliance(study.villages, care, networks, rules)
+    terrain = None
+    if choice.terrain:
+        terrain = terrain_outputs(
+            study, care, networks, table, rules, deciding=mode, barriers=choice.barriers
+        )
+    if choice.named:
+        table = table.assign(**{MODEL_COLUMN: choice.model})
     centres = study.of_kind("health_centre")
     # no health-centre rows: the current doctors are unknown, not zero
     townships = township_staffing(study.villages, centres if len(centres) else None, rules)
@@ -298,5 +376,8 @@ def run_check(
         mode=mode,
         plan=plan,
         study=study,
-        reach=None if plan is None else _reach(study, table, mode, plan, c.max_travel_min),
+        reach=None
+        if plan is None
+        else _reach(study, table, mode, plan, c.max_travel_min, choice=choice),
+        terrain=terrain,
     )

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from lvliang_coverage.config import Rules, load_rules
-from lvliang_coverage.report.vocabulary import Terms, mode_name, yes_no
+from lvliang_coverage.report.vocabulary import Terms, column_label, mode_name, text, yes_no
 from lvliang_coverage.report.workbook import Ledger
 from lvliang_coverage.services import _tables as tables
 from lvliang_coverage.services.clinics.admin_ledger import admin_ledger
@@ -359,6 +359,10 @@ def check_ledger(result: ClinicCheckResult, lang: str = "zh") -> Ledger:
         lang=lang,
         reach=result.reach,
     )
+    if "travel_model" in result.table.columns:  # 出行时间模型: 地形模型 / 路网模型
+        model = str(result.table["travel_model"].iloc[0])
+        at = list(rows.columns).index(COLUMNS.get("compliant", lang))
+        rows.insert(at, column_label("travel_model", lang), text(f"travel_model_{model}", lang))
     return tables.county_ledger(
         "clinic_ledger",
         rows,

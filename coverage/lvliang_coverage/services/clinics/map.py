@@ -92,6 +92,7 @@ def compliance_map(
     lang: str = "zh",
     basemap: str = "osm",
     rules: Rules | None = None,
+    surface_isochrones: gpd.GeoDataFrame | None = None,
 ) -> CoverageMap:
     """Draw villages coloured by compliance, clinics, service circles and isochrones.
 
@@ -120,6 +121,9 @@ def compliance_map(
         As for a :class:`~lvliang_coverage.services.contract.MapDrawer`.
     rules : Rules, optional
         Rules in force (default the study's): limits in the texts and the status sentences.
+    surface_isochrones : GeoDataFrame, optional
+        Isochrones cut from a travel-time surface (the terrain model's), ``minutes`` column,
+        drawn as their own layer (shown) under the villages.
 
     Returns
     -------
@@ -139,6 +143,8 @@ def compliance_map(
     if service_areas is not None and not service_areas.empty:
         name = TERMS.get("iso", lang, m=float(service_areas["minutes"].max()), mode=mode)
         m.add_isochrones(service_areas, name=name, show=False, section="context")
+    if surface_isochrones is not None and not surface_isochrones.empty:
+        m.add_surface_isochrones(surface_isochrones, mode=mode)
     radius_name = TERMS.get("circles", lang, radius=f"{radius_m / 1000.0:g}")
     tip = "name" if "name" in clinics.columns else None
     m.add_circles(
@@ -206,6 +212,7 @@ def check_map(
         radius_m=study.rules.clinic.service_radius_m,
         lang=lang,
         basemap=basemap,
+        surface_isochrones=result.travel_isochrones(),
     )
 
 

@@ -10,6 +10,8 @@ from lvliang_coverage.services.clinics.visits_task import VISITS_TASK  # registe
 from lvliang_coverage.services.contract import Service, ServiceResult, Task
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from lvliang_coverage.services.clinics.plan import ClinicPlan
 
 HEADLINES = Terms.from_package("lvliang_coverage.services.clinics", section="headlines")
@@ -65,6 +67,41 @@ def plan_headline(plan: ClinicPlan) -> Headline:
         {label(key): summary[name] for name, key in _PLAN_ITEMS.items()},
         solver=plan.lscp.report,
     )
+
+
+def comparison_headline(
+    comparison: pd.DataFrame,
+) -> Headline:
+    """Build the terminal's line of the model comparison: villages changing status, per reason.
+
+    Parameters
+    ----------
+    comparison : DataFrame
+        :data:`~.terrain.COMPARISON_COLUMNS`.
+
+    Returns
+    -------
+    Headline
+        One row per mode checked (one line for one mode): mode, villages changing status,
+        then the count of each reason of :data:`~.terrain.REASONS`.
+    """
+    from lvliang_coverage.services.clinics.terrain import REASONS as TERRAIN_REASONS
+    from lvliang_coverage.services.clinics.terrain import reason_counts
+
+    rows = []
+    for mode, part in comparison.groupby("mode", sort=False) if len(comparison) else []:
+        counts = reason_counts(part)
+        row: dict[str, object] = {label("terrain_mode"): " / ".join(_modes(str(mode)))}
+        row[label("terrain_changed")] = counts["changed"]
+        row.update({" / ".join(TERRAIN_REASONS[r]): counts[r] for r in TERRAIN_REASONS})
+        rows.append(row)
+    if not rows:
+        row = {
+            label("terrain_changed"): 0,
+            **{" / ".join(TERRAIN_REASONS[r]): 0 for r in TERRAIN_REASONS},
+        }
+        rows.append(row)
+    return Headline(label("terrain_title"), rows=rows)
 
 
 class ClinicService(Service):
@@ -140,6 +177,8 @@ class ClinicService(Service):
             if result.plan is not None and row["mode"] == result.plan.mode:
                 items[label("new_clinics")] = result.plan.lscp.n_new  # the fixes' plan
             out.append(Headline(title, items))
+        if result.terrain is not None:  # the terrain model: villages changing status, why
+            out.append(comparison_headline(result.terrain.comparison))
         c = result.counties
         unknown = label("unknown")
 
