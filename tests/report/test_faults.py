@@ -387,6 +387,7 @@ def test_cli_a_later_run_leaves_no_stale_plan_files(user_files, tmp_path, monkey
         "clinic_plan_groups.csv",
         "clinic_plan_curve.csv",
         "clinic_plan_uncoverable.csv",
+        "clinic_plan_components.csv",
         "clinic_plan.json",
     ]
     # the plan's old map is gone (the set of the earlier plan run was replaced whole);

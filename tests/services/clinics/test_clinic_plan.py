@@ -262,3 +262,60 @@ def test_candidate_sites_exclude_clinic_villages():
     sites = candidate_sites(villages, clinics)
     assert sites["site_id"].tolist() == ["k", "C-b"]
     assert sites["kind"].tolist() == ["existing", "candidate"]
+
+
+def test_plan_reports_its_independent_components():
+    """Three small villages on a triangle, three central villages on its sides: one component.
+
+    Each central village (side midpoint) is 2 km by road from the two small villages at the ends
+    of its side (24 min on foot) and 3.46 km straight from the third, so every small village has
+    two candidates, none dominates another and nothing is forced: the component is 3 villages x
+    3 sites, its LP optimum 1.5 and its integer optimum 2 (any two sides cover the three
+    corners), solved exactly with gap 0. A second, separate triangle gives a second component.
+    """
+    side = 4000.0
+    h = side * np.sqrt(3) / 2
+    nodes, edges, rows = {}, [], []
+    for t, x0 in enumerate((0.0, 30_000.0)):
+        corners = [(x0, 0.0), (x0 + side, 0.0), (x0 + side / 2, h)]
+        for k, (x, y) in enumerate(corners):
+            nodes[10 * t + k] = (x, y)
+            rows.append({"village_id": f"s{t}{k}", "population": 100, "x": x, "y": y})
+        for k in range(3):
+            a, b = corners[k], corners[(k + 1) % 3]
+            mid = 10 * t + 3 + k
+            nodes[mid] = ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
+            edges += [(10 * t + k, mid), (mid, 10 * t + (k + 1) % 3)]
+            rows.append(
+                {
+                    "village_id": f"c{t}{k}",
+                    "population": 800,
+                    "x": nodes[mid][0],
+                    "y": nodes[mid][1],
+                }
+            )
+    nodes[99], nodes[98] = (90_000.0, 0.0), (90_500.0, 0.0)
+    edges.append((99, 98))
+    villages = point_rows(
+        [{**r, "name": r["village_id"], "county": "甲县", "township": "乙镇"} for r in rows],
+        id_col="village_id",
+    )
+    clinics = point_rows(
+        [{"facility_id": "k", "name": "卫生室", "x": 90_000.0, "y": 0.0}], id_col="facility_id"
+    )
+    plan = plan_clinics(
+        villages, clinics, TravelNetwork.from_graph(road_graph(nodes, edges), mode="walk")
+    )
+    assert plan.lscp.n_new == 4  # two sides of each triangle
+    comp = plan.lscp.components
+    assert len(comp) == 2
+    assert comp["n_demand"].tolist() == [3, 3]
+    assert comp["n_candidates"].tolist() == [3, 3]
+    assert comp["objective"].tolist() == [2, 2]
+    assert (comp["gap"] == 0).all()
+    summary = plan.summary()
+    assert summary["components"] == 2
+    assert summary["components_optimal"] == 2
+    assert summary["largest_component_villages"] == 3
+    assert summary["largest_component_sites"] == 3
+    assert summary["worst_component_gap"] == 0.0

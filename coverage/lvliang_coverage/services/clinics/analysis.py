@@ -167,7 +167,11 @@ class ClinicPlanResult(PlanResult[ClinicPlan]):
     check: ClinicCheckResult | None = None
 
     def tables(self) -> dict[str, Any]:
-        """Files of the plan: new sites, groups, coverage curve, uncoverable villages, JSON."""
+        """Files of the plan: new sites, groups, curve, uncoverable villages, components, JSON.
+
+        ``clinic_plan_components.csv`` lists the independent components of the set-covering
+        model after reductions (villages, sites, pairs, how each was solved, its gap).
+        """
         plan = self.plan
         groups = plan.assignment.assignment.rename(
             columns={
@@ -188,6 +192,7 @@ class ClinicPlanResult(PlanResult[ClinicPlan]):
             "clinic_plan_groups.csv": groups,
             "clinic_plan_curve.csv": curve,
             "clinic_plan_uncoverable.csv": plan.uncoverable,
+            "clinic_plan_components.csv": plan.lscp.components,
             "clinic_plan.json": self.summary(),
         }
 

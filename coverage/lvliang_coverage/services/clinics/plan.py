@@ -143,6 +143,8 @@ class ClinicPlan:
     def summary(self) -> dict[str, object]:
         """Headline figures of the plan (counts, residents, solver report)."""
         rep = self.lscp.report
+        comp = getattr(self.lscp, "components", None)
+        comp = comp if isinstance(comp, pd.DataFrame) and len(comp) else None
         return {
             "mode": self.mode,
             "small_villages": len(self.demand),
@@ -160,6 +162,11 @@ class ClinicPlan:
             "solve_seconds": rep.solve_seconds if rep else None,
             "time_limit_s": rep.time_limit_s if rep else None,
             "mip_rel_gap": rep.mip_rel_gap if rep else None,
+            "components": 0 if comp is None else len(comp),
+            "components_optimal": 0 if comp is None else int((comp["gap"] <= 1e-9).sum()),
+            "largest_component_villages": 0 if comp is None else int(comp["n_demand"].max()),
+            "largest_component_sites": 0 if comp is None else int(comp["n_candidates"].max()),
+            "worst_component_gap": 0.0 if comp is None else float(comp["gap"].max()),
         }
 
 
