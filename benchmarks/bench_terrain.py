@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -63,6 +64,8 @@ def run_terrain(neighbours: int, mode: str, cell: float) -> dict:
         "case": f"terrain {mode} {neighbours}-nb",
         "cells": model.n_cells,
         "moves": model.n_moves,
+        "road_nodes": model._lat.n_base - model.n_cells,
+        "edges": int(model._lat.base.matrix.nnz),
         "facilities": len(facilities),
         "build_s": build_s,
         "surface_s": surface_s,
@@ -71,6 +74,7 @@ def run_terrain(neighbours: int, mode: str, cell: float) -> dict:
         "peak_before_mb": before,
         "median_min": float(np.median(minutes)),
         "village_median_min": float(near["time_s"].median() / 60.0),
+        "load_1m": os.getloadavg()[0],
     }
 
 
@@ -140,6 +144,7 @@ def run_isotropic(cell: float) -> dict:
         "max_abs_diff_s": float(np.abs(ours - theirs).max()),
         "unreached_mismatch": int((np.isfinite(cum) & ~inside & (pace < np.inf)).sum()),
         "peak_mb": _peak_mb(),
+        "load_1m": os.getloadavg()[0],
     }
 
 
@@ -172,6 +177,8 @@ def main() -> None:
     if args.case is not None:
         child(args)
         return
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"load average (1, 5, 15 min) at the start: {load} on {os.cpu_count()} cores")
     runs = [["--case", "terrain", "--neighbours", str(nb)] for nb in args.neighbours]
     if not args.no_isotropic:
         runs.append(["--case", "isotropic"])

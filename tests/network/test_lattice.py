@@ -410,3 +410,64 @@ def test_a_village_at_the_end_of_a_high_numbered_road_joins_that_road():
     clinic = points([(3000.0, 1000.0)])
     got, want = model.nearest(village, clinic), net.nearest(village, clinic)
     assert got["time_s"].iloc[0] == pytest.approx(want["time_s"].iloc[0], rel=1e-9)
+
+
+def test_a_road_clipping_a_cells_corner_joins_that_cell():
+    # flat ground, 100 m cells on multiples of 100 m; the straight road y = x + 90 from
+    # (20, 110) to (190, 280) clips the corner of cell C = [100, 200] x [100, 200] between
+    # its crossings (100, 190) and (110, 200); C joins the road at the piece's midpoint
+    # (105, 195), 45 sqrt 2 m from C's centre and halfway along the road
+    g = make_graph({1: (20.0, 110.0), 2: (190.0, 280.0)}, [(1, 2, {})])
+    net = TravelNetwork.from_graph(g, mode="motorcycle")
+    assert net.time_fwd[0] == pytest.approx(net.time_bwd[0])
+    half_road_s = 0.5 * float(net.time_fwd[0])
+    model = TerrainNetwork.build(net, area=area(-300, -300, 600, 600), dem=None)
+    clinic = points([(190.0, 280.0)])  # at the road's end
+    surf = model.surface(clinic)
+    t = surf.transform
+    row, col = int((t.f - (ORIGIN_Y + 150.0)) / 100.0), int((ORIGIN_X + 150.0 - t.c) / 100.0)
+    leg_s = 45.0 * math.sqrt(2.0) / V0
+    assert surf.minutes[row, col] * 60.0 == pytest.approx(leg_s + half_road_s, rel=1e-6)
+    # through the cell above instead (before the fix): 100 m to its centre alone is slower
+    assert leg_s + half_road_s < 100.0 / V0
+    # a village in C more than a cell from the road walks to C's centre, then to the piece
+    village = points([(190.0, 110.0)], col="village_id")
+    res = model.nearest(village, clinic)
+    walk_s = (40.0 * math.sqrt(2.0) + 45.0 * math.sqrt(2.0)) / V0
+    assert res["time_s"].iloc[0] == pytest.approx(walk_s + half_road_s, rel=1e-6)
+    assert res["offroad_s"].iloc[0] == pytest.approx(walk_s, rel=1e-6)
+    assert res["join_road"].iloc[0] == 0
+    assert res["join_m"].iloc[0] == pytest.approx(85.0 * math.sqrt(2.0), abs=1e-6)
+
+
+def test_every_cell_a_road_passes_through_is_joined_to_that_road():
+    # random roads over a 20 x 20 cell lattice: the cells each road passes through (its
+    # intersection with the cell's square has length, by shapely) all hold a node of that
+    # road with walking legs to the cell
+    rng = np.random.default_rng(3)
+    nodes = {i: tuple(rng.uniform(-1500.0, 1500.0, 2)) for i in range(60)}
+    edges = [(int(a), int(b), {}) for a, b in rng.integers(0, 60, (80, 2)) if a != b]
+    net = TravelNetwork.from_graph(make_graph(nodes, edges), mode="walk")
+    model = TerrainNetwork.build(net, area=area(-1000, -1000, 1000, 1000), dem=None)
+    lat, grid = model._lat, model._lat.grid
+    m = lat.base.matrix.tocoo()  # reversed: row = the cell a leg reaches, col = the road node
+    leg = (m.row < grid.n) & (m.col >= grid.n)
+    node_road = {}
+    for road, node in zip(lat.chain.road.tolist(), lat.chain.node.tolist(), strict=True):
+        node_road.setdefault(node, set()).add(road)
+    joined = {
+        (r, c)
+        for n, c in zip(m.col[leg].tolist(), m.row[leg].tolist(), strict=True)
+        for r in node_road.get(n, ())
+    }
+    t = grid.transform
+    rows, cols = np.divmod(grid.cells, grid.cols)
+    x0, y1 = t.c + cols * t.a, t.f + rows * t.e
+    squares = shapely.box(x0, y1 + t.e, x0 + t.a, y1)
+    crossed = shapely.length(shapely.intersection(net.road_lines[:, None], squares[None, :]))
+    road, cell = np.nonzero(crossed > 1e-6)
+    assert len(road) > 1000
+    missing = [
+        (r, c) for r, c in zip(road.tolist(), cell.tolist(), strict=True) if (r, c) not in joined
+    ]
+    assert missing == []

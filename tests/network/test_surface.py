@@ -12,6 +12,7 @@ import rasterio
 import shapely
 from affine import Affine
 from netfixtures import METRIC, ORIGIN_X, ORIGIN_Y, make_graph, points
+from scipy.sparse import csgraph
 from skimage.graph import MCP_Geometric
 
 from lvliang_coverage.config import load_rules
@@ -209,3 +210,33 @@ def test_a_road_only_modes_surface_is_the_network_models_trip_from_each_cell():
     want = net.nearest(cells, clinic)["time_s"].to_numpy() / 60.0
     np.testing.assert_allclose(surf.sample(cells), want, rtol=1e-6)
     assert (surf.facility[np.isfinite(surf.minutes)] == 0).all()
+
+
+def test_the_surface_searches_the_models_arrays_in_place(monkeypatch):
+    # scipy's dijkstra converts (copies) a graph whose data is not float64 or whose index
+    # arrays are not int32; the surface hands it views of the model's own arrays (a lattice
+    # of 130 x 130 cells: over 200,000 moves, more than the spare room after them, below
+    # which scipy's csr_matrix copies a view of a buffer twice its size)
+    g = make_graph({1: (-450.0, 50.0), 2: (450.0, 50.0)}, [(1, 2, {})])
+    square = shapely.box(ORIGIN_X - 6500.0, ORIGIN_Y - 6500.0, ORIGIN_X + 6500.0, ORIGIN_Y + 6500.0)
+    model = TerrainNetwork.build(
+        TravelNetwork.from_graph(g, mode="walk"),
+        area=gpd.GeoDataFrame(geometry=[square], crs=METRIC),
+        dem=None,
+        neighbours=16,
+    )
+    seen = []
+    real = csgraph.dijkstra
+
+    def spy(matrix, **kwargs):
+        seen.append(matrix)
+        return real(matrix, **kwargs)
+
+    monkeypatch.setattr(csgraph, "dijkstra", spy)
+    surf = model.surface(points([(50.0, 50.0)]))
+    (m,) = seen
+    assert (m.data.dtype, m.indices.dtype, m.indptr.dtype) == (np.float64, np.int32, np.int32)
+    base = model._lat.base.matrix
+    assert np.shares_memory(m.data, base.data)
+    assert np.shares_memory(m.indices, base.indices)
+    assert np.nanmin(surf.minutes) == pytest.approx(0.0, abs=1e-6)

@@ -207,11 +207,14 @@ def point_edges(lat: Lattice, j: Joins, role: np.ndarray | None = None) -> Point
                 np.r_[m[leave], m[arrive]],
             )
         )
+    # the join nodes inserted in the chain: only the ends of the pieces they split are
+    # needed (the chain positions prev and prev + 1 of each join, on the join's road)
     ch = lat.chain
-    road = np.r_[ch.road, j.edge[on]]
-    frac = np.r_[ch.frac, j.frac[on]]
-    nodes = np.r_[ch.node, jn]
-    pick = np.r_[np.zeros(len(ch.road), bool), np.ones(len(on), bool)]
+    ends = np.unique(np.r_[j.prev[on], j.prev[on] + 1])
+    road = np.r_[ch.road[ends], j.edge[on]]
+    frac = np.r_[ch.frac[ends], j.frac[on]]
+    nodes = np.r_[ch.node[ends], jn]
+    pick = np.r_[np.zeros(len(ends), bool), np.ones(len(on), bool)]
     order = np.lexsort((frac, road))
     net = lat.network
     parts.append(

@@ -1,4 +1,4 @@
-"""Terrain lattice: roads split at the cell size, joins between roads and cells, the CSR merge."""
+"""Terrain lattice: roads split at the cell edges, joins between roads and cells, the CSR merge."""
 
 from __future__ import annotations
 
@@ -54,8 +54,29 @@ class Chain:
     node: np.ndarray
 
 
-def virtual_points(road_lines: np.ndarray, cell_m: float) -> tuple[np.ndarray, np.ndarray]:
-    """Split points of every road: its inner vertices and points every ``cell_m`` metres.
+def _crossings(
+    p: np.ndarray, q: np.ndarray, origin: float, step: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Grid lines ``origin + k * step`` crossed by segments ``p``-``q`` (coordinates on one axis).
+
+    Returns the segment of every crossing and its parameter along the segment (0 at ``p``,
+    1 at ``q``); segments parallel to the lines cross none.
+    """
+    u1, u2 = (p - origin) / step, (q - origin) / step
+    lo, hi = np.ceil(np.minimum(u1, u2)), np.floor(np.maximum(u1, u2))
+    count = np.where(u1 != u2, np.maximum(hi - lo + 1.0, 0.0), 0.0).astype(np.int64)
+    seg = np.repeat(np.arange(len(p)), count)
+    k = lo[seg] + (np.arange(len(seg)) - np.repeat(np.cumsum(count) - count, count))
+    return seg, (k - u1[seg]) / (u2[seg] - u1[seg])
+
+
+def virtual_points(road_lines: np.ndarray, grid: Grid) -> tuple[np.ndarray, np.ndarray]:
+    """Split points of every road: its inner vertices, and a point in every cell it enters.
+
+    The road between consecutive vertices and crossings with the lattice's cell edges is
+    straight and lies in one cell; where a road passes through a walkable cell that holds
+    none of its vertices (ends included), the midpoint of its first piece there is added,
+    so that every walkable cell a road passes through holds a node of that road.
 
     Returns
     -------
@@ -63,31 +84,57 @@ def virtual_points(road_lines: np.ndarray, cell_m: float) -> tuple[np.ndarray, n
         Road index and fraction along the road (by length) of every split point, sorted,
         without the road ends or repeats.
     """
+    n = len(road_lines)
     total = shapely.length(road_lines)
-    steps = np.maximum(np.ceil(total / cell_m).astype(np.int64) - 1, 0)
-    d_road = np.repeat(np.arange(len(road_lines)), steps)
-    first = np.repeat(np.cumsum(steps) - steps, steps)
-    k = np.arange(len(d_road)) - first + 1
-    with np.errstate(divide="ignore", invalid="ignore"):
-        d_frac = k * cell_m / total[d_road]
     coords, idx = shapely.get_coordinates(road_lines, return_index=True)
     seg = np.hypot(*np.diff(coords, axis=0).T)
     same = idx[1:] == idx[:-1]
     seg = np.where(same, seg, 0.0)
     cum = np.r_[0.0, np.cumsum(seg)]
-    start = np.searchsorted(idx, np.arange(len(road_lines)))
+    start = np.searchsorted(idx, np.arange(n))
     along = cum - cum[start[idx]]
+    s = np.flatnonzero(same)
+    roads, alongs, xys = [idx], [along], [coords]
+    t = grid.transform
+    for axis, origin, step in ((0, t.c, t.a), (1, t.f, t.e)):
+        k, par = _crossings(coords[s, axis], coords[s + 1, axis], origin, step)
+        a, b = coords[s[k]], coords[s[k] + 1]
+        roads.append(idx[s[k]])
+        alongs.append(along[s[k]] + par * seg[s[k]])
+        xys.append(a + par[:, None] * (b - a))
+    road, at, xy = np.concatenate(roads), np.concatenate(alongs), np.concatenate(xys)
     with np.errstate(divide="ignore", invalid="ignore"):
-        v_frac = np.where(total[idx] > 0, along / total[idx], 0.0)
-    road = np.r_[d_road, idx]
-    frac = np.r_[d_frac, v_frac]
-    keep = (frac > 1e-9) & (frac < 1.0 - 1e-9)
-    road, frac = road[keep], frac[keep]
+        frac = np.where(total[road] > 0, at / total[road], 0.0)
+    order = np.lexsort((frac, road))
+    road, frac, xy = road[order], np.clip(frac[order], 0.0, 1.0), xy[order]
+    piece = np.flatnonzero((road[1:] == road[:-1]) & (frac[1:] - frac[:-1] > 1e-9))
+    mid = 0.5 * (xy[piece] + xy[piece + 1])
+    cell_v, cell_m = _cell_key(grid, coords), _cell_key(grid, mid)
+    n_flat = grid.rows * grid.cols
+    key_m = road[piece] * n_flat + cell_m
+    need = (cell_m >= 0) & ~np.isin(key_m, idx[cell_v >= 0] * n_flat + cell_v[cell_v >= 0])
+    _, first = np.unique(np.where(need, key_m, -1), return_index=True)
+    first = first[need[first]]
+    road = np.r_[idx, road[piece[first]]]
+    frac = np.r_[
+        along / np.where(total[idx] > 0, total[idx], 1.0),
+        (frac[piece] + frac[piece + 1])[first] / 2,
+    ]
     order = np.lexsort((frac, road))
     road, frac = road[order], frac[order]
-    new = np.ones(len(road), dtype=bool)
-    new[1:] = (road[1:] != road[:-1]) | (frac[1:] - frac[:-1] > 1e-9)
-    return road[new], frac[new]
+    keep = np.ones(len(road), dtype=bool)
+    keep[1:] = (road[1:] != road[:-1]) | (frac[1:] - frac[:-1] > 1e-9)
+    keep &= (frac > 1e-9) & (frac < 1.0 - 1e-9)
+    return road[keep], frac[keep]
+
+
+def _cell_key(grid: Grid, xy: np.ndarray) -> np.ndarray:
+    """Flat grid index of the walkable cell under metric points (-1: none)."""
+    r, c = grid.cell_of(xy)
+    on = (r >= 0) & (r < grid.rows) & (c >= 0) & (c < grid.cols)
+    rr, cc = np.clip(r, 0, grid.rows - 1), np.clip(c, 0, grid.cols - 1)
+    walkable = grid.node_of[rr, cc] >= 0
+    return np.where(on & walkable, rr * grid.cols + cc, -1)
 
 
 def chain_edges(  # noqa: PLR0917 - private helper on positional arrays
@@ -181,14 +228,15 @@ def join_roads(  # noqa: PLR0917 - private builder step on the model's arrays
     barrier: Barrier | None,
     road_only: bool,
 ) -> RoadJoins:
-    """Split every road at its vertices and every ``grid.cell_m`` metres; join nodes to cells.
+    """Split every road at its vertices and in every cell it enters; join the nodes to cells.
 
     Node numbers: the cells ``0 .. grid.n - 1``, the road graph's nodes, then the virtual
-    nodes. Every road node (graph or virtual) is joined by walking legs both ways to the
-    walkable cell it lies in (none for a road-only mode, or off the walkable cells).
+    nodes (:func:`virtual_points`). Every road node (graph or virtual) is joined by walking
+    legs both ways to the walkable cell it lies in (none for a road-only mode, or off the
+    walkable cells), so every walkable cell a road passes through is joined to that road.
     """
     n_nodes, n_roads, base = network.n_nodes, network.n_roads, grid.n
-    v_road, v_frac = virtual_points(network.road_lines, grid.cell_m)
+    v_road, v_frac = virtual_points(network.road_lines, grid)
     v_xy = shapely.get_coordinates(
         shapely.line_interpolate_point(network.road_lines[v_road], v_frac, normalized=True)
     ).reshape(-1, 2)

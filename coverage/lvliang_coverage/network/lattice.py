@@ -46,7 +46,9 @@ class TerrainNetwork:
 
     Build it with :meth:`build`. Nodes are the walkable cells of the study area (cell centres,
     in the network's metric CRS), the road graph's nodes, and virtual nodes splitting every
-    road at its vertices and at least every ``cell_m`` metres. Edges:
+    road at its vertices and, in every cell it passes through that holds none of its
+    vertices, at the midpoint of its piece there (between its crossings with the cell
+    edges). Edges:
 
     - lattice moves to the 8 neighbours (and the 8 knight's moves with 16 neighbours):
       walking, Tobler (1993) on the signed slope between the cell centres (uphill and
@@ -55,7 +57,8 @@ class TerrainNetwork:
       ``skimage.graph.MCP_Geometric``); a knight's move sees its end cells only;
     - road pieces between consecutive road nodes: the road mode's own times and one-way
       rules, the share of the road's time of the share of its length (as ``routing.py``);
-    - walking legs both ways between every road node and the cell it lies in.
+    - walking legs both ways between every road node and the cell it lies in: every cell a
+      road passes through is joined to that road.
 
     Barriers cut the moves and legs whose straight segment crosses them; roads cross them
     (bridges). A trip walks on the lattice and takes the mode on the road, switching at road
@@ -506,10 +509,13 @@ class TerrainNetwork:
         elif len(facilities):
             fp = point_edges(lat, joins(lat, [facilities]))
             g = insert(lat.base, sources_only(fp, lat.n_base), fp.n, "time")
-            dist, _, src = csgraph.dijkstra(
+            # the base arrays are float64 / int32 already, so scipy searches them in place
+            # (no conversion copy); predecessors only because scipy returns ``sources``
+            # (the facility of every cell) only with them
+            dist, pred, src = csgraph.dijkstra(
                 g.matrix, directed=True, indices=fp.node, min_only=True, return_predecessors=True
             )
-            del g
+            del g, pred
             d = dist[: grid.n]
             fac = np.full(fp.n, -1, dtype=np.int32)
             fac[fp.node] = np.arange(len(fp.node), dtype=np.int32)
