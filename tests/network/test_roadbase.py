@@ -189,6 +189,57 @@ def test_reader_without_a_temporary_folder_gives_the_same_arrays(tricky_osm, mon
         assert np.array_equal(getattr(slow, name), getattr(bulk, name)), name
 
 
+_OPL = (
+    b"w7 Thighway=residential,name=n%20x%2c%y Nn1x112.1y37.5,n2x-0.25y37.5000001,n3xy\n"
+    b"w9 Thighway=path,area=yes Nn4x1y2,n5x3y4\n"
+    b"w10 T Nn6x1.5y-2,n7x1.25y2\n"
+    b"w11 Thighway=residential,name=n%20x%2c%y Nn8x111.9999999y38,n9xy,n10x112y38.1\n"
+)
+
+
+def _chunk_arrays(text: bytes, *, by_line: bool) -> Any:
+    chunks = osm_mod._Chunks({"residential", "track", "path"})
+    (chunks._add_lines if by_line else chunks.add)(text)
+    return chunks.ways()
+
+
+def test_byte_level_chunk_parser_equals_the_line_parser(monkeypatch):
+    expected = _chunk_arrays(_OPL, by_line=True)
+    assert expected.way_ids.tolist() == [7, 11]  # 9 is an area, 10 has no highway
+    assert expected.refs.tolist() == [1, 2, 8, 10]
+    assert expected.lon.tolist() == [112.1, -0.25, 111.9999999, 112.0]
+
+    def refuse(self: Any, text: bytes) -> None:
+        raise AssertionError("line parser used")
+
+    monkeypatch.setattr(osm_mod._Chunks, "_add_lines", refuse)
+    empty = _OPL.replace(b"w9 ", b"w8 Thighway=track N\nw9 ")  # a way without nodes
+    for text in (_OPL, _OPL[:-1], empty):  # with and without the last newline
+        got = _chunk_arrays(text, by_line=False)
+        assert got.tags == expected.tags
+        for name in ("way_ids", "tag_code", "refs", "lon", "lat", "way_of"):
+            assert np.array_equal(getattr(got, name), getattr(expected, name)), name
+    whole = read_osm_ways(DEFAULT_ROADS, set(road_classes()))  # the byte path reads it all
+    monkeypatch.undo()
+    monkeypatch.setattr(osm_mod._Chunks, "add", osm_mod._Chunks._add_lines)
+    by_line = read_osm_ways(DEFAULT_ROADS, set(road_classes()))
+    assert len(whole.way_ids) > 1000
+    assert whole.tag_sets == by_line.tag_sets  # tag sets numbered in file order, as before
+    for name in ("way_ids", "tag_code", "refs", "lon", "lat", "way_of"):
+        assert np.array_equal(getattr(whole, name), getattr(by_line, name)), name
+
+
+def test_text_of_another_shape_goes_the_line_way(monkeypatch):
+    seen: list[bytes] = []
+    monkeypatch.setattr(osm_mod._Chunks, "_add_lines", lambda self, text: seen.append(text))
+    odd = _OPL.replace(b"w10 T N", b"w10 T  N")  # an extra space: fields no longer line up
+    for text in (odd, _OPL.replace(b"w10", b"r10"), _OPL.replace(b" Nn8", b" Xn8")):
+        _chunk_arrays(text, by_line=False)
+    assert seen == [odd, _OPL.replace(b"w10", b"r10"), _OPL.replace(b" Nn8", b" Xn8")]
+    _chunk_arrays(_OPL, by_line=False)
+    assert len(seen) == 3
+
+
 # ---------------------------------------------------------------- graph identity
 def _same_graph(a: nx.MultiDiGraph, b: nx.MultiDiGraph) -> None:
     assert list(a.nodes(data=True)) == list(b.nodes(data=True))

@@ -163,7 +163,75 @@ class _Chunks:
         return code
 
     def add(self, text: bytes) -> None:
-        """Parse whole lines of OPL text; keep the wanted ways with two valid vertices."""
+        """Parse whole lines of OPL text; keep the wanted ways with two valid vertices.
+
+        Lines are cut at byte level with numpy (``w<id> T<tags> N<nodes>``: OPL escapes
+        spaces inside tags, so each line has exactly two); only the tag field is sliced per
+        line, to look up its code. Text of any other shape goes the line-by-line way.
+        """
+        if not text:
+            return
+        if not text.endswith(b"\n"):
+            text += b"\n"
+        chars = np.frombuffer(text, dtype=np.uint8)
+        newline = np.flatnonzero(chars == ord("\n"))
+        space = np.flatnonzero(chars == ord(" "))
+        start = np.r_[0, newline[:-1] + 1]
+        if len(space) != 2 * len(newline) or (newline - start < 5).any():
+            self._add_lines(text)
+            return
+        sp1, sp2 = space[0::2], space[1::2]
+        ordered = (start < sp1) & (sp1 < sp2) & (sp2 < newline)
+        if (
+            not ordered.all()
+            or (chars[start] != ord("w")).any()
+            or (chars[sp2 + 1] != ord("N")).any()
+        ):
+            self._add_lines(text)
+            return
+        # way ids: the digits after "w" up to the first space, read as a digit matrix
+        width = sp1 - start - 1
+        place = np.arange(int(width.max()))
+        digits = chars[np.minimum(start[:, None] + 1 + place, sp1[:, None])].astype(np.int64)
+        digits -= ord("0")
+        inside = place < width[:, None]
+        if (width > 18).any() or (inside & ((digits < 0) | (digits > 9))).any():
+            self._add_lines(text)
+            return
+        power = np.where(inside, 10 ** np.maximum(width[:, None] - 1 - place, 0), 0)
+        way_ids = (digits * power).sum(axis=1)
+        del digits, inside, power
+        fields = [text[a:b] for a, b in zip((sp1 + 2).tolist(), sp2.tolist(), strict=True)]
+        for field in dict.fromkeys(fields):  # new tag sets numbered in file order
+            self._code(field)
+        code = np.fromiter(map(self.codes.__getitem__, fields), np.int64, len(fields))
+        del fields
+        # node lists: after "N" up to the newline; non-empty ones joined by commas
+        first = sp2 + 2
+        full = newline > first
+        ends = newline[full] + 1  # with its newline, a comma after the join ...
+        ends[-1:] -= 1  # ... except after the last list
+        bounds = np.empty(2 * len(ends), dtype=np.int64)
+        bounds[0::2], bounds[1::2] = first[full], ends
+        spans = np.diff(bounds, prepend=0, append=len(chars))
+        in_nodes = np.repeat(np.arange(len(spans)) % 2 == 1, spans)
+        blob = chars[in_nodes].tobytes()
+        del in_nodes
+        counts = np.zeros(len(newline), dtype=np.int64)
+        if len(ends):
+            letters = np.frombuffer(blob, dtype=np.uint8)
+            line = np.searchsorted(
+                np.flatnonzero(letters == ord("\n")), np.flatnonzero(letters == ord("n"))
+            )
+            counts[full] = np.bincount(line, minlength=len(ends))
+            del letters, line
+        blob = blob.replace(b"\n", b",")
+        refs, lon, lat = _parse_nodes(blob)
+        del blob
+        self._keep(way_ids=way_ids, code=code, counts=counts, refs=refs, lon=lon, lat=lat)
+
+    def _add_lines(self, text: bytes) -> None:
+        """:meth:`add` line by line (Python per line), for text not of the usual shape."""
         fields = [line.split(b" ") for line in text.split(b"\n") if line]
         if not fields:
             return
@@ -176,6 +244,19 @@ class _Chunks:
         )
         refs, lon, lat = _parse_nodes(b",".join(node_fields))
         del node_fields
+        self._keep(way_ids=way_ids, code=code, counts=counts, refs=refs, lon=lon, lat=lat)
+
+    def _keep(
+        self,
+        *,
+        way_ids: np.ndarray,
+        code: np.ndarray,
+        counts: np.ndarray,
+        refs: np.ndarray,
+        lon: np.ndarray,
+        lat: np.ndarray,
+    ) -> None:
+        """Store the wanted ways of a chunk with their valid vertices (two at least)."""
         way_of = np.repeat(np.arange(len(way_ids)), counts)
         valid = lon <= 180.0
         n_valid = np.bincount(way_of[valid], minlength=len(way_ids))
