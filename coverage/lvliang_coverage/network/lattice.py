@@ -30,6 +30,7 @@ from lvliang_coverage.network._lattice_query import (
     walk_paths,
 )
 from lvliang_coverage.network._lattice_roads import Graph, insert, join_roads, merge
+from lvliang_coverage.network._within import check_limits, no_pairs, pairs_within
 from lvliang_coverage.network.offroad import walk_flat_kmh
 from lvliang_coverage.network.routing import TravelNetwork
 from lvliang_coverage.network.snapping import layer_ids, points_metric
@@ -402,19 +403,10 @@ class TerrainNetwork:
             return self.network.within(
                 origins, destinations, max_m=max_m, max_s=max_s, id_cols=id_cols
             )
-        if max_m is None and max_s is None:
-            msg = "within() 需要 max_m 或 max_s（或两者） / within() needs max_m and/or max_s"
-            raise InputError(msg, column="max_m")
+        check_limits(max_m, max_s)
         o_ids = layer_ids(origins, id_cols[0])
         d_ids = layer_ids(destinations, id_cols[1])
-        empty = pd.DataFrame(
-            {
-                "origin_id": pd.Series([], dtype=object),
-                "destination_id": pd.Series([], dtype=object),
-                "network_m": pd.Series([], dtype=float),
-                "time_s": pd.Series([], dtype=float),
-            }
-        )
+        empty = no_pairs()
         if len(origins) == 0 or len(destinations) == 0:
             return empty
         o_pts = points_metric(origins, lat.to_metric)
@@ -452,22 +444,7 @@ class TerrainNetwork:
             reach_s=reach_s,
             len_limit=len_limit,
         )
-        keep = np.isfinite(res_m) & np.isfinite(res_s)
-        if max_m is not None:
-            keep &= res_m <= max_m
-        if max_s is not None:
-            keep &= res_s <= max_s
-        out = pd.DataFrame(
-            {
-                "origin_id": o_ids[oi[keep]],
-                "destination_id": d_ids[di[keep]],
-                "network_m": res_m[keep],
-                "time_s": res_s[keep],
-                "_o": oi[keep],
-            }
-        )
-        out = out.sort_values(["_o", "time_s"], kind="stable").drop(columns="_o")
-        return out.reset_index(drop=True)
+        return pairs_within(o_ids, d_ids, oi, di, res_m, res_s, max_m, max_s)
 
     def surface(
         self, facilities: gpd.GeoDataFrame, *, id_col: str = "facility_id"

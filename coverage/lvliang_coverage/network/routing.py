@@ -33,6 +33,7 @@ from lvliang_coverage.network._joined import (
     unique_inverse,
 )
 from lvliang_coverage.network._roads import RoadArrays, roads_from_base, roads_from_graph
+from lvliang_coverage.network._within import check_limits, no_pairs, pairs_within
 from lvliang_coverage.network.isochrones import IsochroneQueries
 from lvliang_coverage.network.offroad import offroad_model, walk_flat_kmh
 from lvliang_coverage.network.roadbase import RoadBase
@@ -523,19 +524,10 @@ class TravelNetwork(IsochroneQueries):
         InputError
             When neither limit is given or an id column is missing.
         """
-        if max_m is None and max_s is None:
-            msg = "within() 需要 max_m 或 max_s（或两者） / within() needs max_m and/or max_s"
-            raise InputError(msg, column="max_m")
+        check_limits(max_m, max_s)
         o_ids = layer_ids(origins, id_cols[0])
         d_ids = layer_ids(destinations, id_cols[1])
-        empty = pd.DataFrame(
-            {
-                "origin_id": pd.Series([], dtype=object),
-                "destination_id": pd.Series([], dtype=object),
-                "network_m": pd.Series([], dtype=float),
-                "time_s": pd.Series([], dtype=float),
-            }
-        )
+        empty = no_pairs()
         if len(origins) == 0 or len(destinations) == 0:
             return empty
         o_pts, d_pts = self._points_metric(origins), self._points_metric(destinations)
@@ -567,19 +559,4 @@ class TravelNetwork(IsochroneQueries):
             res_s, res_m = search("time", float(max_s), reach_s, True)
         else:
             res_m, res_s = search("distance", len_limit, len_limit * STRAIGHT_SLACK, True)
-        keep = np.isfinite(res_m) & np.isfinite(res_s)
-        if max_m is not None:
-            keep &= res_m <= max_m
-        if max_s is not None:
-            keep &= res_s <= max_s
-        out = pd.DataFrame(
-            {
-                "origin_id": o_ids[oi[keep]],
-                "destination_id": d_ids[di[keep]],
-                "network_m": res_m[keep],
-                "time_s": res_s[keep],
-                "_o": oi[keep],
-            }
-        )
-        out = out.sort_values(["_o", "time_s"], kind="stable").drop(columns="_o")
-        return out.reset_index(drop=True)
+        return pairs_within(o_ids, d_ids, oi, di, res_m, res_s, max_m, max_s)
